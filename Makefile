@@ -1,0 +1,46 @@
+# routing: PGXS build, plus the two commands of the README (make demo,
+# make test) and the benchmark (make bench).
+
+EXTENSION = routing
+MODULE_big = routing
+OBJS = src/routing.o src/eligibility.o src/selection.o src/triggers.o \
+       src/manual.o src/explain.o
+DATA = routing--1.0.sql
+REGRESS = schema unassigned manual_triage bad_input accounts privileges \
+          eligibility users_and_teams least_busy random_pick contact_owner \
+          availability_switch load_bookkeeping route_conversation explain \
+          observability
+REGRESS_OPTS = --inputdir=. --outputdir=results
+ISOLATION = insert_insert_same_pool insert_vs_away insert_vs_seat_removal \
+            insert_vs_team_change insert_vs_close assign_vs_insert \
+            two_channels_one_agent
+ISOLATION_OPTS = --inputdir=.
+PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter  # PostgreSQL's headers have unused parameters
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# Debian packages that the demo, the tests and the benchmark need.
+PACKAGES = postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap pgtap \
+           postgresql-common gnuplot-nox
+
+.PHONY: deps demo test bench
+
+deps:
+	@./scripts/ensure-packages $(PACKAGES)
+
+demo: deps
+	$(MAKE) all
+	$(MAKE) install
+	pg_virtualenv -t psql -X -q -v ON_ERROR_STOP=1 -f demo/demo.sql
+
+test: deps
+	$(MAKE) all
+	$(MAKE) install
+	pg_virtualenv -t ./scripts/run-tests
+
+bench: deps
+	$(MAKE) all
+	$(MAKE) install
+	./bench/run

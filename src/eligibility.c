@@ -1,0 +1,250 @@
+/*
+ * eligibility.c
+ *		Who may own a conversation (BEHAVIOUR.md sections 2 and 3) and the
+ *		agent_loads row operations that make a routing decision stick: the
+ *		claim, the load adjustments and the version bump that serialises an
+ *		eligibility change with the decisions that read it.
+ */
+#include "postgres.h"
+#include "fmgr.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "utils/memutils.h"
+#include "utils/resowner.h"
+
+#include "routing.h"
+
+/*
+ * routing_eligibility_args fills the six parameters of a query built on the
+ * SQL_* fragments: the channel's five, then "extra" (an agent id or a limit).
+ */
+void
+routing_eligibility_args(const RoutingChannel *channel, int64 extra, Datum *values)
+{
+	values[0] = Int64GetDatum(channel->account_id);
+	values[1] = Int64GetDatum(channel->channel_id);
+	values[2] = Int64GetDatum(channel->inbox_id);
+	values[3] = BoolGetDatum(channel->restricted);
+	values[4] = BoolGetDatum(channel->only_available);
+	values[5] = Int64GetDatum(extra);
+}
+
+static RoutingPlan agent_check_plan = {
+	.sql =
+	"select l.version, " SQL_CHECK_COLUMNS
+	" from routing.agent_loads l"
+	" where l.account_id" EQ "$1 and l.agent_id" EQ "$6",
+	.nargs = 6,
+	.argtypes = {ELIGIBILITY_ARGTYPES}
+};
+
+/*
+ * routing_agent_check evaluates the eligibility checks for one agent on a
+ * channel and fills "checks" (false for every check of an unknown agent).
+ * The target check is left out when need_target is false: a contact owner
+ * or a default agent needs no listing as a target.
+ */
+void
+routing_agent_check(const RoutingChannel *channel, int64 agent_id,
+					bool need_target, RoutingChecks *checks)
+{
+	Datum		values[6];
+
+	memset(checks, 0, sizeof(*checks));
+	checks->agent_id = agent_id;
+	routing_eligibility_args(channel, agent_id, values);
+	if (routing_exec(&agent_check_plan, values, NULL, 1) != 1)
+		return;
+	checks->exists = true;
+	checks->version = routing_get_int64(0, 1, NULL);
+	checks->active = routing_get_bool(0, 2);
+	checks->seat = routing_get_bool(0, 3);
+	checks->access = routing_get_bool(0, 4);
+	checks->target = !need_target || routing_get_bool(0, 5);
+	checks->available = routing_get_bool(0, 6);
+	checks->eligible_but_away = checks->active && checks->seat &&
+		checks->access && checks->target && !checks->available &&
+		channel->only_available;
+	checks->eligible = checks->active && checks->seat && checks->access &&
+		checks->target && (checks->available || !channel->only_available);
+}
+
+static RoutingPlan team_access_plan = {
+	.sql =
+	"select 1 from routing.inbox_access x"
+	" where x.account_id" EQ "$1 and x.inbox_id" EQ "$2 and x.team_id" EQ "$3",
+	.nargs = 3,
+	.argtypes = {INT8OID, INT8OID, INT8OID}
+};
+
+/*
+ * routing_team_has_access tells whether a team may own conversations of the
+ * channel's inbox: any team for an inbox open to everyone, otherwise only a
+ * team granted access.
+ */
+bool
+routing_team_has_access(const RoutingChannel *channel, int64 team_id)
+{
+	Datum		values[3] = {Int64GetDatum(channel->account_id),
+	Int64GetDatum(channel->inbox_id), Int64GetDatum(team_id)};
+
+	return !channel->restricted || routing_exec(&team_access_plan, values, NULL, 1) == 1;
+}
+
+/*
+ * The claims.  A routing decision reads agent_loads rows under a snapshot;
+ * the claim makes it stick by locking the chosen agent's row only if its
+ * version is still the one that was read.  Every change to the row, and every
+ * change elsewhere that can make the agent ineligible, moves the version
+ * while holding the same row lock, so a claim that succeeds holds the lock
+ * on a row whose load and eligibility are exactly what the decision saw, and
+ * nothing can change them before the inserting transaction ends.
+ */
+static RoutingPlan claim_count_nowait_plan = {
+	.sql =
+	"update routing.agent_loads l"
+	" set open_chats = l.open_chats OPERATOR(pg_catalog.+) 1,"
+	"  last_chat_at = $3, version = l.version OPERATOR(pg_catalog.+) 1"
+	" where l.account_id" EQ "$1 and l.agent_id" EQ "$2"
+	" and l.ctid" EQ "(select s.ctid from routing.agent_loads s"
+	"  where s.account_id" EQ "$1 and s.agent_id" EQ "$2 and s.version" EQ "$4"
+	"  for no key update skip locked)",
+	.nargs = 4,
+	.argtypes = {INT8OID, INT8OID, TIMESTAMPTZOID, INT8OID}
+};
+
+static RoutingPlan claim_count_wait_plan = {
+	.sql =
+	"update routing.agent_loads l"
+	" set open_chats = l.open_chats OPERATOR(pg_catalog.+) 1,"
+	"  last_chat_at = $3, version = l.version OPERATOR(pg_catalog.+) 1"
+	" where l.account_id" EQ "$1 and l.agent_id" EQ "$2 and l.version" EQ "$4",
+	.nargs = 4,
+	.argtypes = {INT8OID, INT8OID, TIMESTAMPTZOID, INT8OID}
+};
+
+static RoutingPlan claim_lock_wait_plan = {
+	.sql =
+	"select 1 from routing.agent_loads l"
+	" where l.account_id" EQ "$1 and l.agent_id" EQ "$2 and l.version" EQ "$4"
+	" for no key update",
+	.nargs = 4,
+	.argtypes = {INT8OID, INT8OID, TIMESTAMPTZOID, INT8OID}
+};
+
+/*
+ * routing_claim locks agent_id's load row if its version is still "version"
+ * and, for a chat (count_chat), adds the chat to the agent's load and moves
+ * the last chat assignment time to "now".  Without "wait" it skips a row
+ * another transaction holds; with it, it waits for that transaction, inside
+ * a subtransaction that is rolled back when the version has moved, so that a
+ * failed claim never keeps a lock it does not use.  Returns whether the
+ * claim succeeded.
+ */
+bool
+routing_claim(int64 account_id, int64 agent_id, int64 version,
+			  bool count_chat, bool wait, TimestampTz now)
+{
+	Datum		values[4] = {Int64GetDatum(account_id), Int64GetDatum(agent_id),
+	TimestampTzGetDatum(now), Int64GetDatum(version)};
+	MemoryContext caller_context = CurrentMemoryContext;
+	ResourceOwner caller_owner = CurrentResourceOwner;
+	bool		claimed;
+
+	if (!wait)
+	{
+		Assert(count_chat);
+		return routing_exec(&claim_count_nowait_plan, values, NULL, 0) == 1;
+	}
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(caller_context);
+	claimed = routing_exec(count_chat ? &claim_count_wait_plan : &claim_lock_wait_plan,
+						   values, NULL, 0) == 1;
+	if (claimed)
+		ReleaseCurrentSubTransaction();
+	else
+		RollbackAndReleaseCurrentSubTransaction();
+	MemoryContextSwitchTo(caller_context);
+	CurrentResourceOwner = caller_owner;
+	return claimed;
+}
+
+static RoutingPlan adjust_load_plan = {
+	.sql =
+	"update routing.agent_loads l"
+	" set open_chats = l.open_chats OPERATOR(pg_catalog.+) $3,"
+	"  last_chat_at = coalesce($4, l.last_chat_at),"
+	"  version = l.version OPERATOR(pg_catalog.+) 1"
+	" where l.account_id" EQ "$1 and l.agent_id" EQ "$2",
+	.nargs = 4,
+	.argtypes = {INT8OID, INT8OID, INT4OID, TIMESTAMPTZOID}
+};
+
+/*
+ * routing_adjust_load adds delta to an agent's open chats, waiting for the
+ * row like any update; given_at, when not 0, is a chat given to the agent
+ * and becomes their last chat assignment time.
+ */
+void
+routing_adjust_load(int64 account_id, int64 agent_id, int delta, TimestampTz given_at)
+{
+	Datum		values[4] = {Int64GetDatum(account_id), Int64GetDatum(agent_id),
+	Int32GetDatum(delta), TimestampTzGetDatum(given_at)};
+	char		nulls[4] = {' ', ' ', ' ', given_at == 0 ? 'n' : ' '};
+
+	if (routing_exec(&adjust_load_plan, values, nulls, 0) != 1)
+		elog(ERROR, "agent %lld of account %lld has no agent_loads row",
+			 (long long) agent_id, (long long) account_id);
+}
+
+static RoutingPlan bump_agent_plan = {
+	.sql =
+	"update routing.agent_loads l set version = l.version OPERATOR(pg_catalog.+) 1"
+	" where l.account_id" EQ "$1 and l.agent_id" EQ "$2",
+	.nargs = 2,
+	.argtypes = {INT8OID, INT8OID}
+};
+
+/* Several rows are locked in agent_id order, as every multi-row locker does. */
+static RoutingPlan bump_team_plan = {
+	.sql =
+	"with locked as materialized (select l.agent_id from routing.agent_loads l"
+	"  where l.account_id" EQ "$1 and l.agent_id" EQ "any (select m.agent_id"
+	"   from routing.team_members m where m.account_id" EQ "$1"
+	"   and m.team_id" EQ "$2)"
+	"  order by l.agent_id for no key update)"
+	" update routing.agent_loads l set version = l.version OPERATOR(pg_catalog.+) 1"
+	" from locked where l.account_id" EQ "$1 and l.agent_id" EQ "locked.agent_id",
+	.nargs = 2,
+	.argtypes = {INT8OID, INT8OID}
+};
+
+static RoutingPlan bump_account_plan = {
+	.sql =
+	"with locked as materialized (select l.agent_id from routing.agent_loads l"
+	"  where l.account_id" EQ "$1"
+	"  order by l.agent_id for no key update)"
+	" update routing.agent_loads l set version = l.version OPERATOR(pg_catalog.+) 1"
+	" from locked where l.account_id" EQ "$1 and l.agent_id" EQ "locked.agent_id",
+	.nargs = 2,
+	.argtypes = {INT8OID, INT8OID}
+};
+
+/*
+ * routing_bump_versions moves the version of the load rows of one agent, of
+ * a team's members, or of every agent of the account, holding their locks to
+ * the end of the transaction: a routing decision that read the old state
+ * then fails its claim and decides again, and one that claimed first makes
+ * this change wait for it.
+ */
+void
+routing_bump_versions(RoutingScope scope, int64 account_id, int64 id)
+{
+	Datum		values[2] = {Int64GetDatum(account_id), Int64GetDatum(id)};
+	RoutingPlan *plan = scope == ROUTING_SCOPE_AGENT ? &bump_agent_plan :
+		scope == ROUTING_SCOPE_TEAM ? &bump_team_plan : &bump_account_plan;
+
+	routing_exec(plan, values, NULL, 0);
+}

@@ -1,0 +1,490 @@
+/*
+ * manual.c
+ *		The SQL functions DBAs and applications call: manual triage (assign,
+ *		assign_team, unassign, reply), availability, closing and reopening,
+ *		and route_conversation.  Each checks its input, locks the conversation
+ *		row and makes one UPDATE; the triggers keep the books.
+ */
+#include "postgres.h"
+#include "fmgr.h"
+
+#include "catalog/pg_type.h"
+#include "utils/builtins.h"
+
+#include "routing.h"
+
+/* A conversation row, locked for the rest of the transaction. */
+typedef struct LockedConversation
+{
+	int64		account_id;
+	int64		conversation_id;
+	bool		open;
+	bool		has_agent;
+	int64		agent_id;
+	bool		has_team;
+	int64		team_id;
+	int64		channel_id;
+	bool		has_contact;
+	int64		contact_id;
+} LockedConversation;
+
+/*
+ * arg_int64 reads a bigint argument that must not be NULL.
+ */
+static int64
+arg_int64(FunctionCallInfo fcinfo, int argno, const char *name)
+{
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be null", name)));
+	return PG_GETARG_INT64(argno);
+}
+
+static RoutingPlan lock_conversation_plan = {
+	.sql =
+	"select c.status OPERATOR(pg_catalog.=) 'open', c.assignee_agent_id,"
+	" c.assignee_team_id, c.channel_id, c.contact_id"
+	" from routing.conversations c"
+	" where c.account_id" EQ "$1 and c.conversation_id" EQ "$2"
+	" for no key update",
+	.nargs = 2,
+	.argtypes = {INT8OID, INT8OID}
+};
+
+/*
+ * lock_conversation locks a conversation row so that concurrent manual
+ * actions on it happen one after the other, and reads it; an unknown id is
+ * an error.
+ */
+static void
+lock_conversation(int64 account_id, int64 conversation_id, LockedConversation *c)
+{
+	Datum		values[2] = {Int64GetDatum(account_id), Int64GetDatum(conversation_id)};
+
+	if (routing_exec(&lock_conversation_plan, values, NULL, 1) != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA_FOUND),
+				 errmsg("conversation %lld does not exist in account %lld",
+						(long long) conversation_id, (long long) account_id)));
+	c->account_id = account_id;
+	c->conversation_id = conversation_id;
+	c->open = routing_get_bool(0, 1);
+	c->agent_id = routing_get_int64(0, 2, &c->has_agent);
+	c->has_agent = !c->has_agent;
+	c->team_id = routing_get_int64(0, 3, &c->has_team);
+	c->has_team = !c->has_team;
+	c->channel_id = routing_get_int64(0, 4, NULL);
+	c->contact_id = routing_get_int64(0, 5, &c->has_contact);
+	c->has_contact = !c->has_contact;
+}
+
+/*
+ * require_open refuses a manual action on a closed conversation.
+ */
+static void
+require_open(const LockedConversation *c, const char *action)
+{
+	if (!c->open)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cannot %s conversation %lld: it is closed",
+						action, (long long) c->conversation_id),
+				 errhint("Reopen it first with routing.reopen_conversation().")));
+}
+
+static RoutingPlan agent_plan = {
+	.sql =
+	"select a.active from routing.agents a"
+	" where a.account_id" EQ "$1 and a.agent_id" EQ "$2",
+	.nargs = 2,
+	.argtypes = {INT8OID, INT8OID}
+};
+
+/*
+ * require_agent refuses an agent id unknown in the account, or inactive: a
+ * deactivated user takes no new work, by rule or by hand.
+ */
+static void
+require_agent(int64 account_id, int64 agent_id)
+{
+	Datum		values[2] = {Int64GetDatum(account_id), Int64GetDatum(agent_id)};
+
+	if (routing_exec(&agent_plan, values, NULL, 1) != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA_FOUND),
+				 errmsg("agent %lld does not exist in account %lld",
+						(long long) agent_id, (long long) account_id)));
+	if (!routing_get_bool(0, 1))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("agent %lld of account %lld is inactive",
+						(long long) agent_id, (long long) account_id)));
+}
+
+static RoutingPlan team_plan = {
+	.sql =
+	"select 1 from routing.teams t"
+	" where t.account_id" EQ "$1 and t.team_id" EQ "$2",
+	.nargs = 2,
+	.argtypes = {INT8OID, INT8OID}
+};
+
+/*
+ * require_team refuses a team id unknown in the account.
+ */
+static void
+require_team(int64 account_id, int64 team_id)
+{
+	Datum		values[2] = {Int64GetDatum(account_id), Int64GetDatum(team_id)};
+
+	if (routing_exec(&team_plan, values, NULL, 1) != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA_FOUND),
+				 errmsg("team %lld does not exist in account %lld",
+						(long long) team_id, (long long) account_id)));
+}
+
+/*
+ * routing_check_owner_access refuses an owner outside a restricted inbox
+ * (section 2): an agent needs a grant by name or a membership, primary or
+ * additional, of a granted team; a team needs a grant.
+ */
+void
+routing_check_owner_access(const RoutingChannel *channel, int64 conversation_id,
+						   bool has_agent, int64 agent_id,
+						   bool has_team, int64 team_id)
+{
+	if (!channel->restricted)
+		return;
+	if (has_agent)
+	{
+		RoutingChecks checks;
+
+		routing_agent_check(channel, agent_id, false, &checks);
+		if (!checks.exists)
+			ereport(ERROR,
+					(errcode(ERRCODE_NO_DATA_FOUND),
+					 errmsg("agent %lld does not exist in account %lld",
+							(long long) agent_id, (long long) channel->account_id)));
+		if (!checks.access)
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("agent %lld has no access to restricted inbox %lld of conversation %lld",
+							(long long) agent_id, (long long) channel->inbox_id,
+							(long long) conversation_id),
+					 errdetail("Only agents granted access by name or members of the inbox's teams may own its conversations.")));
+	}
+	if (has_team && !routing_team_has_access(channel, team_id))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("team %lld has no access to restricted inbox %lld of conversation %lld",
+						(long long) team_id, (long long) channel->inbox_id,
+						(long long) conversation_id),
+				 errdetail("Only the inbox's teams may own its conversations.")));
+}
+
+static RoutingPlan set_owner_plan = {
+	.sql =
+	"update routing.conversations c"
+	" set assignee_agent_id = $3, assignee_team_id = $4, assigned_by = $5,"
+	"  assigned_at = $6, assigned_reason = $7,"
+	"  load_agent_id = coalesce($8, c.load_agent_id)"
+	" where c.account_id" EQ "$1 and c.conversation_id" EQ "$2",
+	.nargs = 8,
+	.argtypes = {INT8OID, INT8OID, INT8OID, INT8OID, TEXTOID, TIMESTAMPTZOID, TEXTOID, INT8OID}
+};
+
+/*
+ * set_owner gives a conversation a new owner (an agent, a team or nobody).
+ * counted_agent_id, when not 0, is the agent a routing claim has already
+ * added the chat to; otherwise the trigger counts it.
+ */
+static void
+set_owner(const LockedConversation *c, int64 agent_id, int64 team_id,
+		  const char *assigned_by, TimestampTz at, const char *reason,
+		  int64 counted_agent_id)
+{
+	Datum		values[8];
+	char		nulls[8];
+
+	memset(nulls, ' ', sizeof(nulls));
+	values[0] = Int64GetDatum(c->account_id);
+	values[1] = Int64GetDatum(c->conversation_id);
+	values[2] = Int64GetDatum(agent_id);
+	nulls[2] = agent_id ? ' ' : 'n';
+	values[3] = Int64GetDatum(team_id);
+	nulls[3] = team_id ? ' ' : 'n';
+	values[4] = assigned_by ? CStringGetTextDatum(assigned_by) : (Datum) 0;
+	nulls[4] = assigned_by ? ' ' : 'n';
+	values[5] = TimestampTzGetDatum(at);
+	nulls[5] = assigned_by ? ' ' : 'n';
+	values[6] = reason ? CStringGetTextDatum(reason) : (Datum) 0;
+	nulls[6] = reason ? ' ' : 'n';
+	values[7] = Int64GetDatum(counted_agent_id);
+	nulls[7] = counted_agent_id ? ' ' : 'n';
+	routing_exec(&set_owner_plan, values, nulls, 0);
+}
+
+static RoutingPlan set_status_plan = {
+	.sql =
+	"update routing.conversations c set status = $3"
+	" where c.account_id" EQ "$1 and c.conversation_id" EQ "$2",
+	.nargs = 3,
+	.argtypes = {INT8OID, INT8OID, TEXTOID}
+};
+
+/*
+ * set_status closes or reopens a conversation unless it already is so.
+ */
+static void
+set_status(FunctionCallInfo fcinfo, const char *status)
+{
+	int64		conversation_id = arg_int64(fcinfo, 0, "conversation_id");
+	int64		account_id = arg_int64(fcinfo, 1, "account_id");
+	LockedConversation c;
+	Oid			saved_userid;
+	int			saved_sec_context;
+
+	routing_enter(&saved_userid, &saved_sec_context);
+	lock_conversation(account_id, conversation_id, &c);
+	if (c.open != (strcmp(status, "open") == 0))
+	{
+		Datum		values[3] = {Int64GetDatum(account_id),
+		Int64GetDatum(conversation_id), CStringGetTextDatum(status)};
+
+		routing_exec(&set_status_plan, values, NULL, 0);
+	}
+	routing_leave(saved_userid, saved_sec_context);
+}
+
+PG_FUNCTION_INFO_V1(routing_assign);
+
+/*
+ * routing_assign is routing.assign(conversation_id, agent_id): manual
+ * (re)assignment to an agent, which clears any team owner.  No seat or
+ * availability is needed; a restricted inbox still needs access.
+ */
+Datum
+routing_assign(PG_FUNCTION_ARGS)
+{
+	int64		conversation_id = arg_int64(fcinfo, 0, "conversation_id");
+	int64		agent_id = arg_int64(fcinfo, 1, "agent_id");
+	int64		account_id = arg_int64(fcinfo, 2, "account_id");
+	LockedConversation c;
+	Oid			saved_userid;
+	int			saved_sec_context;
+
+	routing_enter(&saved_userid, &saved_sec_context);
+	lock_conversation(account_id, conversation_id, &c);
+	require_open(&c, "assign");
+	require_agent(account_id, agent_id);
+	if (!(c.has_agent && c.agent_id == agent_id))
+		set_owner(&c, agent_id, 0, "manual", GetCurrentTimestamp(), NULL, 0);
+	routing_leave(saved_userid, saved_sec_context);
+	PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(routing_assign_team);
+
+/*
+ * routing_assign_team is routing.assign_team(conversation_id, team_id):
+ * manual (re)assignment to a team, which clears any agent owner.
+ */
+Datum
+routing_assign_team(PG_FUNCTION_ARGS)
+{
+	int64		conversation_id = arg_int64(fcinfo, 0, "conversation_id");
+	int64		team_id = arg_int64(fcinfo, 1, "team_id");
+	int64		account_id = arg_int64(fcinfo, 2, "account_id");
+	LockedConversation c;
+	Oid			saved_userid;
+	int			saved_sec_context;
+
+	routing_enter(&saved_userid, &saved_sec_context);
+	lock_conversation(account_id, conversation_id, &c);
+	require_open(&c, "assign");
+	require_team(account_id, team_id);
+	if (!(c.has_team && c.team_id == team_id))
+		set_owner(&c, 0, team_id, "manual", GetCurrentTimestamp(), NULL, 0);
+	routing_leave(saved_userid, saved_sec_context);
+	PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(routing_unassign);
+
+/*
+ * routing_unassign is routing.unassign(conversation_id): back to the
+ * Unassigned view.
+ */
+Datum
+routing_unassign(PG_FUNCTION_ARGS)
+{
+	int64		conversation_id = arg_int64(fcinfo, 0, "conversation_id");
+	int64		account_id = arg_int64(fcinfo, 1, "account_id");
+	LockedConversation c;
+	Oid			saved_userid;
+	int			saved_sec_context;
+
+	routing_enter(&saved_userid, &saved_sec_context);
+	lock_conversation(account_id, conversation_id, &c);
+	require_open(&c, "unassign");
+	if (c.has_agent || c.has_team)
+		set_owner(&c, 0, 0, NULL, 0, NULL, 0);
+	routing_leave(saved_userid, saved_sec_context);
+	PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(routing_reply);
+
+/*
+ * routing_reply is routing.reply(conversation_id, agent_id): a reply takes an
+ * unassigned conversation for the agent who sent it and leaves an owned one
+ * alone.  Returns the owning agent (NULL when a team owns it).
+ */
+Datum
+routing_reply(PG_FUNCTION_ARGS)
+{
+	int64		conversation_id = arg_int64(fcinfo, 0, "conversation_id");
+	int64		agent_id = arg_int64(fcinfo, 1, "agent_id");
+	int64		account_id = arg_int64(fcinfo, 2, "account_id");
+	LockedConversation c;
+	Oid			saved_userid;
+	int			saved_sec_context;
+
+	routing_enter(&saved_userid, &saved_sec_context);
+	lock_conversation(account_id, conversation_id, &c);
+	require_open(&c, "reply to");
+	require_agent(account_id, agent_id);
+	if (!c.has_agent && !c.has_team)
+	{
+		set_owner(&c, agent_id, 0, "reply", GetCurrentTimestamp(), NULL, 0);
+		c.has_agent = true;
+		c.agent_id = agent_id;
+	}
+	routing_leave(saved_userid, saved_sec_context);
+	if (!c.has_agent)
+		PG_RETURN_NULL();
+	PG_RETURN_INT64(c.agent_id);
+}
+
+static RoutingPlan set_availability_plan = {
+	.sql =
+	"insert into routing.availability as v (account_id, agent_id, status, changed_at)"
+	" values ($1, $2, $3, $4)"
+	" on conflict (account_id, agent_id) do update"
+	" set status = excluded.status, changed_at = excluded.changed_at",
+	.nargs = 4,
+	.argtypes = {INT8OID, INT8OID, TEXTOID, TIMESTAMPTZOID}
+};
+
+PG_FUNCTION_INFO_V1(routing_set_availability);
+
+/*
+ * routing_set_availability is routing.set_availability(agent_id, status):
+ * upserts the agent's availability.  Their open conversations stay theirs.
+ */
+Datum
+routing_set_availability(PG_FUNCTION_ARGS)
+{
+	int64		agent_id = arg_int64(fcinfo, 0, "agent_id");
+	int64		account_id = arg_int64(fcinfo, 2, "account_id");
+	char	   *status;
+	Datum		values[4];
+	Oid			saved_userid;
+	int			saved_sec_context;
+	Datum		account_agent[2] = {Int64GetDatum(account_id), Int64GetDatum(agent_id)};
+
+	if (PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("status must not be null")));
+	status = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	if (strcmp(status, "available") != 0 && strcmp(status, "away") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("availability status \"%s\" is not valid", status),
+				 errhint("Use 'available' or 'away'.")));
+
+	routing_enter(&saved_userid, &saved_sec_context);
+	if (routing_exec(&agent_plan, account_agent, NULL, 1) != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA_FOUND),
+				 errmsg("agent %lld does not exist in account %lld",
+						(long long) agent_id, (long long) account_id)));
+	values[0] = Int64GetDatum(account_id);
+	values[1] = Int64GetDatum(agent_id);
+	values[2] = CStringGetTextDatum(status);
+	values[3] = TimestampTzGetDatum(GetCurrentTimestamp());
+	routing_exec(&set_availability_plan, values, NULL, 0);
+	routing_leave(saved_userid, saved_sec_context);
+	PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(routing_close_conversation);
+
+/*
+ * routing_close_conversation is routing.close_conversation(conversation_id);
+ * closing a closed conversation changes nothing.
+ */
+Datum
+routing_close_conversation(PG_FUNCTION_ARGS)
+{
+	set_status(fcinfo, "closed");
+	PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(routing_reopen_conversation);
+
+/*
+ * routing_reopen_conversation is routing.reopen_conversation(conversation_id):
+ * the owner stays, whatever their availability, and the chat counts in their
+ * load again.
+ */
+Datum
+routing_reopen_conversation(PG_FUNCTION_ARGS)
+{
+	set_status(fcinfo, "open");
+	PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(routing_route_conversation);
+
+/*
+ * routing_route_conversation is routing.route_conversation(conversation_id):
+ * routes an open, unassigned conversation by its channel's rule (section 7).
+ * An owned or closed conversation is left as it is.  Returns the owning
+ * agent, or NULL.
+ */
+Datum
+routing_route_conversation(PG_FUNCTION_ARGS)
+{
+	int64		conversation_id = arg_int64(fcinfo, 0, "conversation_id");
+	int64		account_id = arg_int64(fcinfo, 1, "account_id");
+	LockedConversation c;
+	Oid			saved_userid;
+	int			saved_sec_context;
+
+	routing_enter(&saved_userid, &saved_sec_context);
+	lock_conversation(account_id, conversation_id, &c);
+	if (c.open && !c.has_agent && !c.has_team)
+	{
+		RoutingChannel channel;
+		RoutingDecision decision;
+
+		routing_load_channel(account_id, c.channel_id, &channel);
+		routing_decide(&channel, conversation_id, c.has_contact, c.contact_id,
+					   &decision);
+		if (decision.assigned)
+		{
+			set_owner(&c, decision.agent_id, 0, "rule", decision.decided_at,
+					  decision.reason, decision.counted ? decision.agent_id : 0);
+			c.has_agent = true;
+			c.agent_id = decision.agent_id;
+		}
+	}
+	routing_leave(saved_userid, saved_sec_context);
+	if (!c.has_agent)
+		PG_RETURN_NULL();
+	PG_RETURN_INT64(c.agent_id);
+}

@@ -1,0 +1,170 @@
+/*
+ * routing.h
+ *		What the routing extension's C files share: the SPI helpers that run
+ *		as the extension owner, the channel lookup, the routing decision and
+ *		the load-row primitives.
+ */
+#ifndef ROUTING_H
+#define ROUTING_H
+
+#include "postgres.h"
+#include "fmgr.h"
+
+#include "executor/spi.h"
+#include "utils/timestamp.h"
+
+/*
+ * SQL fragments.  Every name is schema-qualified and every operator spelled
+ * OPERATOR(pg_catalog.x), so a caller's search_path cannot change what runs.
+ */
+#define EQ " OPERATOR(pg_catalog.=) "
+
+/*
+ * The eligibility checks of BEHAVIOUR.md section 3, for the candidate row
+ * aliased "l" (its column agent_id).  Parameters: $1 account_id,
+ * $2 channel_id, $3 inbox_id, $4 inbox is restricted, $5 only_available.
+ * B is appended inside each subquery: " offset 0" keeps it a per-row probe
+ * (the planner does not turn it into a join), which is what a scan in load
+ * order that stops at the first eligible agent wants; "" lets the planner
+ * choose.
+ */
+#define SQL_ACTIVE(B) \
+	"exists (select 1 from routing.agents a where a.account_id" EQ "$1" \
+	" and a.agent_id" EQ "l.agent_id and a.active" B ")"
+#define SQL_SEAT(B) \
+	"exists (select 1 from routing.seats s where s.account_id" EQ "$1" \
+	" and s.agent_id" EQ "l.agent_id" B ")"
+#define SQL_ACCESS(B) \
+	"(not $4" \
+	" or exists (select 1 from routing.inbox_access x where x.account_id" EQ "$1" \
+	"  and x.inbox_id" EQ "$3 and x.agent_id" EQ "l.agent_id" B ")" \
+	" or exists (select 1 from routing.team_members m" \
+	"  join routing.inbox_access x on x.account_id" EQ "m.account_id" \
+	"   and x.team_id" EQ "m.team_id" \
+	"  where m.account_id" EQ "$1 and m.agent_id" EQ "l.agent_id" \
+	"   and x.inbox_id" EQ "$3" B "))"
+#define SQL_TARGET(B) \
+	"(exists (select 1 from routing.rule_targets t where t.account_id" EQ "$1" \
+	"  and t.channel_id" EQ "$2 and t.agent_id" EQ "l.agent_id" B ")" \
+	" or exists (select 1 from routing.team_members m" \
+	"  join routing.rule_targets t on t.account_id" EQ "m.account_id" \
+	"   and t.team_id" EQ "m.team_id" \
+	"  where m.account_id" EQ "$1 and m.agent_id" EQ "l.agent_id" \
+	"   and m.role" EQ "'primary' and t.channel_id" EQ "$2" B "))"
+#define SQL_AVAILABLE(B) \
+	"exists (select 1 from routing.availability v where v.account_id" EQ "$1" \
+	" and v.agent_id" EQ "l.agent_id and v.status" EQ "'available'" B ")"
+#define SQL_ELIGIBLE(B) \
+	SQL_ACTIVE(B) " and " SQL_SEAT(B) " and " SQL_ACCESS(B) " and " \
+	SQL_TARGET(B) " and (not $5 or " SQL_AVAILABLE(B) ")"
+/* Each check as its own column, for explain_route and single agents. */
+#define SQL_CHECK_COLUMNS \
+	SQL_ACTIVE("") ", " SQL_SEAT("") ", " SQL_ACCESS("") ", " \
+	SQL_TARGET("") ", " SQL_AVAILABLE("")
+/* Least busy first: fewest open chats, least recent chat, smallest id. */
+#define SQL_LOAD_ORDER " order by l.open_chats, l.last_chat_at nulls first, l.agent_id"
+/* The argument types of every query that uses the fragments above. */
+#define ELIGIBILITY_ARGTYPES INT8OID, INT8OID, INT8OID, BOOLOID, BOOLOID, INT8OID
+
+/* Number of parameters of the widest kept plan. */
+#define ROUTING_MAX_ARGS 10
+
+/* A kept plan: prepared on first use in a backend, then reused. */
+typedef struct RoutingPlan
+{
+	const char *sql;
+	int			nargs;
+	Oid			argtypes[ROUTING_MAX_ARGS];
+	SPIPlanPtr	plan;
+} RoutingPlan;
+
+/* The channel of a conversation, its inbox and its rule. */
+typedef struct RoutingChannel
+{
+	int64		account_id;
+	int64		channel_id;
+	int64		inbox_id;
+	char		kind[16];
+	bool		is_chat;		/* chat, bot or messenger: counts as load */
+	bool		restricted;		/* inbox open only to inbox_access */
+	bool		rule_enabled;
+	bool		contact_owner;	/* assign_to = 'contact_owner' */
+	bool		only_available;
+	bool		has_default_agent;
+	int64		default_agent_id;
+} RoutingChannel;
+
+/* One agent's eligibility checks on a channel (section 3). */
+typedef struct RoutingChecks
+{
+	int64		agent_id;
+	bool		exists;
+	int64		version;		/* of the agent's load row */
+	bool		active;
+	bool		seat;
+	bool		access;
+	bool		target;
+	bool		available;
+	bool		eligible;
+	bool		eligible_but_away;	/* only availability stands in the way */
+} RoutingChecks;
+
+/* Whose load rows an eligibility change locks. */
+typedef enum RoutingScope
+{
+	ROUTING_SCOPE_AGENT,
+	ROUTING_SCOPE_TEAM,
+	ROUTING_SCOPE_ACCOUNT
+} RoutingScope;
+
+/* The outcome of a routing decision. */
+typedef struct RoutingDecision
+{
+	bool		assigned;
+	int64		agent_id;
+	bool		counted;		/* the claim added the chat to the agent's load */
+	TimestampTz decided_at;
+	char		reason[128];
+	bool		owner_offline;	/* contact owner away: tell the application */
+	int64		offline_agent_id;
+} RoutingDecision;
+
+/* routing.c */
+extern void routing_enter(Oid *saved_userid, int *saved_sec_context);
+extern void routing_leave(Oid saved_userid, int saved_sec_context);
+extern int	routing_exec(RoutingPlan *plan, Datum *values, const char *nulls,
+						 long count);
+extern int64 routing_get_int64(int row, int col, bool *isnull);
+extern bool routing_get_bool(int row, int col);
+extern void routing_load_channel(int64 account_id, int64 channel_id,
+								 RoutingChannel *channel);
+extern bool routing_notify_enabled;
+
+/* eligibility.c */
+extern void routing_eligibility_args(const RoutingChannel *channel, int64 extra,
+									 Datum *values);
+extern void routing_agent_check(const RoutingChannel *channel, int64 agent_id,
+								bool need_target, RoutingChecks *checks);
+extern bool routing_team_has_access(const RoutingChannel *channel,
+									int64 team_id);
+extern bool routing_claim(int64 account_id, int64 agent_id, int64 version,
+						  bool count_chat, bool wait, TimestampTz now);
+extern void routing_adjust_load(int64 account_id, int64 agent_id, int delta,
+								TimestampTz given_at);
+extern void routing_bump_versions(RoutingScope scope, int64 account_id,
+								  int64 id);
+
+/* selection.c */
+extern void routing_decide(const RoutingChannel *channel, int64 conversation_id,
+						   bool has_contact, int64 contact_id,
+						   RoutingDecision *decision);
+
+/* explain.c has only its SQL-callable function. */
+
+/* manual.c */
+extern void routing_check_owner_access(const RoutingChannel *channel,
+									   int64 conversation_id, bool has_agent,
+									   int64 agent_id, bool has_team,
+									   int64 team_id);
+
+#endif							/* ROUTING_H */

@@ -1,0 +1,340 @@
+/*
+ * selection.c
+ *		The routing decision of BEHAVIOUR.md section 4: least busy for chat,
+ *		bot and Messenger, uniform random for email and form, contact owner
+ *		with its default agent.  Each method reads candidates under a snapshot
+ *		and makes its pick stick with routing_claim(); see the README's
+ *		locking design for why that is race-free.
+ */
+#include "postgres.h"
+#include "fmgr.h"
+
+#include "catalog/pg_type.h"
+#include "common/pg_prng.h"
+
+#include "routing.h"
+
+/* Candidates fetched when the least busy agent's row is taken. */
+#define LEAST_BUSY_BATCH 16
+/* Agents read in load order before falling back to a full search. */
+#define LEAST_BUSY_WINDOW "64"
+/* Random agent ids probed before falling back to a full search. */
+#define RANDOM_PROBES 8
+
+/*
+ * The least busy eligible agents: first among the account's least loaded
+ * agents (constant cost when most agents are in the pool), then, when none
+ * of those is eligible, over the whole account.
+ */
+static RoutingPlan least_busy_window_plan = {
+	.sql =
+	"select l.agent_id, l.open_chats, l.version from"
+	" (select l.agent_id, l.open_chats, l.last_chat_at, l.version"
+	"  from routing.agent_loads l where l.account_id" EQ "$1"
+	SQL_LOAD_ORDER " limit " LEAST_BUSY_WINDOW ") l"
+	" where " SQL_ELIGIBLE(" offset 0")
+	SQL_LOAD_ORDER " limit $6",
+	.nargs = 6,
+	.argtypes = {ELIGIBILITY_ARGTYPES}
+};
+
+static RoutingPlan least_busy_all_plan = {
+	.sql =
+	"select l.agent_id, l.open_chats, l.version from routing.agent_loads l"
+	" where l.account_id" EQ "$1 and " SQL_ELIGIBLE("")
+	SQL_LOAD_ORDER " limit $6",
+	.nargs = 6,
+	.argtypes = {ELIGIBILITY_ARGTYPES}
+};
+
+static RoutingPlan agent_id_range_plan = {
+	.sql =
+	"select pg_catalog.min(l.agent_id), pg_catalog.max(l.agent_id)"
+	" from routing.agent_loads l where l.account_id" EQ "$1",
+	.nargs = 1,
+	.argtypes = {INT8OID}
+};
+
+static RoutingPlan random_probe_plan = {
+	.sql =
+	"select l.agent_id, l.version from routing.agent_loads l"
+	" where l.account_id" EQ "$1 and l.agent_id" EQ "$6 and " SQL_ELIGIBLE(""),
+	.nargs = 6,
+	.argtypes = {ELIGIBILITY_ARGTYPES}
+};
+
+static RoutingPlan random_all_plan = {
+	.sql =
+	"select l.agent_id, l.version from routing.agent_loads l"
+	" where l.account_id" EQ "$1 and " SQL_ELIGIBLE("")
+	" order by l.agent_id",
+	.nargs = 6,
+	.argtypes = {ELIGIBILITY_ARGTYPES}
+};
+
+static RoutingPlan contact_plan = {
+	.sql =
+	"select c.owner_agent_id, c.tracked from routing.contacts c"
+	" where c.account_id" EQ "$1 and c.contact_id" EQ "$2",
+	.nargs = 2,
+	.argtypes = {INT8OID, INT8OID}
+};
+
+static RoutingPlan owner_offline_plan = {
+	.sql =
+	"insert into routing.events (account_id, kind, conversation_id, agent_id, at)"
+	" values ($1, 'owner_offline', $2, $3, $4)",
+	.nargs = 4,
+	.argtypes = {INT8OID, INT8OID, INT8OID, TIMESTAMPTZOID}
+};
+
+/*
+ * assign_to records a successful claim in the decision.
+ */
+static void
+assign_to(RoutingDecision *decision, int64 agent_id, bool counted)
+{
+	decision->assigned = true;
+	decision->agent_id = agent_id;
+	decision->counted = counted;
+}
+
+/*
+ * decide_least_busy picks the eligible agent with the fewest open chats,
+ * then the least recent chat assignment, then the smallest id.
+ *
+ * Rows held by other routing transactions are about to count one chat more,
+ * so the first free row among those within one chat of the minimum is what
+ * a serial execution would pick; concurrent inserts into one pool therefore
+ * spread over tied agents instead of queueing on one row.  Only when every
+ * such row is held does the decision wait, on the minimum, and decide again
+ * if that row changed meanwhile.
+ */
+static void
+decide_least_busy(const RoutingChannel *channel, TimestampTz now,
+				  RoutingDecision *decision)
+{
+	Datum		values[6];
+	long		batch = 1;
+
+	for (;;)
+	{
+		int64		agent_ids[LEAST_BUSY_BATCH];
+		int64		open_chats[LEAST_BUSY_BATCH];
+		int64		versions[LEAST_BUSY_BATCH];
+		int			n;
+
+		routing_eligibility_args(channel, batch, values);
+		n = routing_exec(&least_busy_window_plan, values, NULL, 0);
+		if (n == 0)
+			n = routing_exec(&least_busy_all_plan, values, NULL, 0);
+		if (n == 0)
+		{
+			snprintf(decision->reason, sizeof(decision->reason),
+					 "no eligible agent");
+			return;
+		}
+		for (int i = 0; i < n; i++)
+		{
+			agent_ids[i] = routing_get_int64(i, 1, NULL);
+			open_chats[i] = routing_get_int64(i, 2, NULL);
+			versions[i] = routing_get_int64(i, 3, NULL);
+		}
+		for (int i = 0; i < n && open_chats[i] <= open_chats[0] + 1; i++)
+		{
+			if (routing_claim(channel->account_id, agent_ids[i], versions[i],
+							  true, false, now))
+			{
+				assign_to(decision, agent_ids[i], true);
+				snprintf(decision->reason, sizeof(decision->reason),
+						 "least busy: %lld open chats",
+						 (long long) open_chats[i]);
+				return;
+			}
+		}
+		if (batch == 1 && n == 1)
+		{
+			batch = LEAST_BUSY_BATCH;
+			continue;
+		}
+		if (routing_claim(channel->account_id, agent_ids[0], versions[0],
+						  true, true, now))
+		{
+			assign_to(decision, agent_ids[0], true);
+			snprintf(decision->reason, sizeof(decision->reason),
+					 "least busy: %lld open chats", (long long) open_chats[0]);
+			return;
+		}
+		batch = LEAST_BUSY_BATCH;
+	}
+}
+
+/*
+ * decide_random picks an eligible agent uniformly at random.  It first
+ * probes random ids in the account's id range: each probe hits every
+ * eligible agent with the same chance, so an accepted probe is a uniform
+ * pick, at a cost that does not grow with the pool.  After RANDOM_PROBES
+ * misses (a sparse pool) it draws from the full eligible list; a mix of
+ * uniform draws is uniform.
+ */
+static void
+decide_random(const RoutingChannel *channel, TimestampTz now,
+			  RoutingDecision *decision)
+{
+	Datum		values[6];
+	Datum		account = Int64GetDatum(channel->account_id);
+	bool		isnull;
+	int64		low,
+				high;
+
+	if (routing_exec(&agent_id_range_plan, &account, NULL, 1) != 1)
+		elog(ERROR, "agent id range query returned no row");
+	low = routing_get_int64(0, 1, &isnull);
+	high = routing_get_int64(0, 2, NULL);
+	if (isnull)
+	{
+		snprintf(decision->reason, sizeof(decision->reason), "no eligible agent");
+		return;
+	}
+
+	for (;;)
+	{
+		int64		agent_id = 0;
+		int64		version = 0;
+		bool		found = false;
+
+		for (int probe = 0; probe < RANDOM_PROBES && !found; probe++)
+		{
+			uint64		span = (uint64) (high - low);
+
+			routing_eligibility_args(channel,
+									 low + (int64) pg_prng_uint64_range(&pg_global_prng_state, 0, span),
+									 values);
+			if (routing_exec(&random_probe_plan, values, NULL, 1) == 1)
+			{
+				agent_id = routing_get_int64(0, 1, NULL);
+				version = routing_get_int64(0, 2, NULL);
+				found = true;
+			}
+		}
+		if (!found)
+		{
+			int			n;
+			int			pick;
+
+			routing_eligibility_args(channel, 0, values);
+			n = routing_exec(&random_all_plan, values, NULL, 0);
+			if (n == 0)
+			{
+				snprintf(decision->reason, sizeof(decision->reason),
+						 "no eligible agent");
+				return;
+			}
+			pick = (int) pg_prng_uint64_range(&pg_global_prng_state, 0, n - 1);
+			agent_id = routing_get_int64(pick, 1, NULL);
+			version = routing_get_int64(pick, 2, NULL);
+		}
+		if (routing_claim(channel->account_id, agent_id, version,
+						  channel->is_chat, true, now))
+		{
+			assign_to(decision, agent_id, channel->is_chat);
+			snprintf(decision->reason, sizeof(decision->reason),
+					 "random among eligible agents");
+			return;
+		}
+	}
+}
+
+/*
+ * decide_contact_owner routes to the contact's owner (section 4b), or, on a
+ * live chat channel, for an untracked or unowned contact, to the rule's
+ * default agent.  Either must pass every check but the target one.  An owner
+ * kept out only by being away records an owner_offline event.
+ */
+static void
+decide_contact_owner(const RoutingChannel *channel, int64 conversation_id,
+					 bool has_contact, int64 contact_id, TimestampTz now,
+					 RoutingDecision *decision)
+{
+	for (;;)
+	{
+		Datum		values[4];
+		int64		owner_id = 0;
+		bool		has_owner = false;
+		bool		is_default;
+		RoutingChecks checks;
+
+		if (has_contact)
+		{
+			values[0] = Int64GetDatum(channel->account_id);
+			values[1] = Int64GetDatum(contact_id);
+			if (routing_exec(&contact_plan, values, NULL, 1) == 1)
+			{
+				bool		isnull;
+
+				owner_id = routing_get_int64(0, 1, &isnull);
+				has_owner = !isnull && routing_get_bool(0, 2);
+			}
+		}
+		if (!has_owner &&
+			!(strcmp(channel->kind, "chat") == 0 && channel->has_default_agent))
+		{
+			snprintf(decision->reason, sizeof(decision->reason),
+					 "contact has no tracked owner and the channel no default agent");
+			return;
+		}
+		is_default = !has_owner;
+		routing_agent_check(channel, is_default ? channel->default_agent_id : owner_id,
+							false, &checks);
+		if (!checks.eligible)
+		{
+			if (checks.eligible_but_away && !is_default)
+			{
+				values[0] = Int64GetDatum(channel->account_id);
+				values[1] = Int64GetDatum(conversation_id);
+				values[2] = Int64GetDatum(owner_id);
+				values[3] = TimestampTzGetDatum(now);
+				routing_exec(&owner_offline_plan, values, NULL, 0);
+				decision->owner_offline = true;
+			}
+			snprintf(decision->reason, sizeof(decision->reason),
+					 "%s %lld is not eligible%s",
+					 is_default ? "default agent" : "contact owner",
+					 (long long) checks.agent_id,
+					 checks.eligible_but_away ? ": away" : "");
+			return;
+		}
+		if (routing_claim(channel->account_id, checks.agent_id, checks.version,
+						  channel->is_chat, true, now))
+		{
+			assign_to(decision, checks.agent_id, channel->is_chat);
+			snprintf(decision->reason, sizeof(decision->reason), "%s",
+					 is_default ? "default agent" : "contact owner");
+			return;
+		}
+	}
+}
+
+/*
+ * routing_decide applies the channel's rule to an open, unassigned
+ * conversation.  A successful decision holds the chosen agent's load row
+ * lock to the end of the transaction and, for chats, has counted the chat.
+ */
+void
+routing_decide(const RoutingChannel *channel, int64 conversation_id,
+			   bool has_contact, int64 contact_id, RoutingDecision *decision)
+{
+	TimestampTz now = GetCurrentTimestamp();
+
+	memset(decision, 0, sizeof(*decision));
+	decision->decided_at = now;
+	if (!channel->rule_enabled)
+		snprintf(decision->reason, sizeof(decision->reason), "no enabled rule");
+	else if (channel->contact_owner)
+		decide_contact_owner(channel, conversation_id, has_contact, contact_id,
+							 now, decision);
+	else if (channel->is_chat)
+		decide_least_busy(channel, now, decision);
+	else
+		decide_random(channel, now, decision);
+}

@@ -1,0 +1,675 @@
+/*
+ * triggers.c
+ *		The triggers: routing on INSERT into conversations, the load books,
+ *		the assignment log and NOTIFY on every change of owner, and the
+ *		triggers on the other tables that keep agent_loads rows and versions
+ *		in step with agents and their eligibility.
+ */
+#include "postgres.h"
+#include "fmgr.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "commands/async.h"
+#include "commands/trigger.h"
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+#include "utils/rel.h"
+
+#include "routing.h"
+
+/* Attribute numbers of the conversation columns the triggers use. */
+typedef struct ConversationColumns
+{
+	Oid			relid;
+	int			account_id;
+	int			conversation_id;
+	int			channel_id;
+	int			contact_id;
+	int			status;
+	int			agent_id;
+	int			team_id;
+	int			assigned_by;
+	int			assigned_at;
+	int			reason;
+	int			load_agent_id;
+} ConversationColumns;
+
+/* A conversation row as scalars. */
+typedef struct ConversationRow
+{
+	int64		account_id;
+	int64		conversation_id;
+	int64		channel_id;
+	bool		has_contact;
+	int64		contact_id;
+	bool		open;
+	bool		has_agent;
+	int64		agent_id;
+	bool		has_team;
+	int64		team_id;
+	char		assigned_by[8];	/* "" when NULL */
+	bool		has_assigned_at;
+	TimestampTz assigned_at;
+	bool		has_load_agent;
+	int64		load_agent_id;
+} ConversationRow;
+
+/* Changes a BEFORE trigger makes to NEW. */
+typedef struct ConversationChanges
+{
+	int			ncols;
+	int			cols[6];
+	Datum		values[6];
+	bool		nulls[6];
+} ConversationChanges;
+
+static ConversationColumns columns;
+
+/*
+ * column_number finds a column of the trigger's table by name.
+ */
+static int
+column_number(TupleDesc desc, const char *name)
+{
+	int			attnum = SPI_fnumber(desc, name);
+
+	if (attnum <= 0)
+		elog(ERROR, "column \"%s\" not found", name);
+	return attnum;
+}
+
+/*
+ * conversation_columns caches the attribute numbers of conversations' columns
+ * for the table's current incarnation.
+ */
+static void
+conversation_columns(Relation rel)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+
+	if (columns.relid == RelationGetRelid(rel))
+		return;
+	columns.account_id = column_number(desc, "account_id");
+	columns.conversation_id = column_number(desc, "conversation_id");
+	columns.channel_id = column_number(desc, "channel_id");
+	columns.contact_id = column_number(desc, "contact_id");
+	columns.status = column_number(desc, "status");
+	columns.agent_id = column_number(desc, "assignee_agent_id");
+	columns.team_id = column_number(desc, "assignee_team_id");
+	columns.assigned_by = column_number(desc, "assigned_by");
+	columns.assigned_at = column_number(desc, "assigned_at");
+	columns.reason = column_number(desc, "assigned_reason");
+	columns.load_agent_id = column_number(desc, "load_agent_id");
+	columns.relid = RelationGetRelid(rel);
+}
+
+/*
+ * get_int64 reads a bigint column of a tuple; has_value says whether it was
+ * not NULL.
+ */
+static int64
+get_int64(HeapTuple tuple, TupleDesc desc, int attnum, bool *has_value)
+{
+	bool		isnull;
+	Datum		value = heap_getattr(tuple, attnum, desc, &isnull);
+
+	if (has_value)
+		*has_value = !isnull;
+	return isnull ? 0 : DatumGetInt64(value);
+}
+
+/*
+ * read_conversation turns a conversation tuple into scalars.
+ */
+static void
+read_conversation(HeapTuple tuple, TupleDesc desc, ConversationRow *row)
+{
+	bool		isnull;
+	Datum		value;
+
+	memset(row, 0, sizeof(*row));
+	row->account_id = get_int64(tuple, desc, columns.account_id, NULL);
+	row->conversation_id = get_int64(tuple, desc, columns.conversation_id, NULL);
+	row->channel_id = get_int64(tuple, desc, columns.channel_id, NULL);
+	row->contact_id = get_int64(tuple, desc, columns.contact_id, &row->has_contact);
+	row->agent_id = get_int64(tuple, desc, columns.agent_id, &row->has_agent);
+	row->team_id = get_int64(tuple, desc, columns.team_id, &row->has_team);
+	row->load_agent_id = get_int64(tuple, desc, columns.load_agent_id,
+								   &row->has_load_agent);
+	value = heap_getattr(tuple, columns.status, desc, &isnull);
+	row->open = !isnull && strcmp(TextDatumGetCString(value), "open") == 0;
+	value = heap_getattr(tuple, columns.assigned_by, desc, &isnull);
+	if (!isnull)
+		text_to_cstring_buffer(DatumGetTextPP(value), row->assigned_by,
+							   sizeof(row->assigned_by));
+	value = heap_getattr(tuple, columns.assigned_at, desc, &isnull);
+	row->has_assigned_at = !isnull;
+	if (!isnull)
+		row->assigned_at = DatumGetTimestampTz(value);
+}
+
+/*
+ * set_column records a change to NEW; text values are given as C strings.
+ */
+static void
+set_column(ConversationChanges *changes, int attnum, Datum value, bool isnull)
+{
+	Assert(changes->ncols < lengthof(changes->cols));
+	changes->cols[changes->ncols] = attnum;
+	changes->values[changes->ncols] = value;
+	changes->nulls[changes->ncols] = isnull;
+	changes->ncols++;
+}
+
+static void
+set_text(ConversationChanges *changes, int attnum, const char *value)
+{
+	set_column(changes, attnum, value ? CStringGetTextDatum(value) : (Datum) 0,
+			   value == NULL);
+}
+
+static void
+set_int64(ConversationChanges *changes, int attnum, bool has_value, int64 value)
+{
+	set_column(changes, attnum, Int64GetDatum(value), !has_value);
+}
+
+/*
+ * same_owner tells whether two rows have the same owner.
+ */
+static bool
+same_owner(const ConversationRow *a, const ConversationRow *b)
+{
+	return a->has_agent == b->has_agent && a->agent_id == b->agent_id &&
+		a->has_team == b->has_team && a->team_id == b->team_id;
+}
+
+/*
+ * before_insert routes a new conversation, or, when the application gave it
+ * an owner, checks and counts that owner like a manual assignment.
+ */
+static void
+before_insert(const ConversationRow *row, ConversationChanges *changes)
+{
+	RoutingChannel channel;
+	TimestampTz now = GetCurrentTimestamp();
+	bool		counted = false;
+	int64		owner_id = row->agent_id;
+
+	routing_load_channel(row->account_id, row->channel_id, &channel);
+	if (row->has_agent || row->has_team)
+	{
+		TimestampTz at = row->has_assigned_at ? row->assigned_at : now;
+
+		routing_check_owner_access(&channel, row->conversation_id,
+								   row->has_agent, row->agent_id,
+								   row->has_team, row->team_id);
+		if (row->has_agent && row->open && channel.is_chat)
+		{
+			routing_adjust_load(row->account_id, row->agent_id, 1, at);
+			counted = true;
+		}
+		/* "rule" means routed by this trigger; an application's owner is manual */
+		if (strcmp(row->assigned_by, "manual") != 0 &&
+			strcmp(row->assigned_by, "reply") != 0)
+			set_text(changes, columns.assigned_by, "manual");
+		set_column(changes, columns.assigned_at, TimestampTzGetDatum(at), false);
+		set_text(changes, columns.reason, NULL);
+	}
+	else if (row->open && channel.rule_enabled)
+	{
+		RoutingDecision decision;
+
+		routing_decide(&channel, row->conversation_id, row->has_contact,
+					   row->contact_id, &decision);
+		if (decision.assigned)
+		{
+			owner_id = decision.agent_id;
+			set_int64(changes, columns.agent_id, true, owner_id);
+			set_text(changes, columns.assigned_by, "rule");
+			set_column(changes, columns.assigned_at,
+					   TimestampTzGetDatum(decision.decided_at), false);
+			set_text(changes, columns.reason, decision.reason);
+			counted = decision.counted;
+		}
+	}
+	set_int64(changes, columns.load_agent_id, counted, owner_id);
+}
+
+/*
+ * before_update keeps the books when an owner or a status changes, by
+ * function or by a plain UPDATE: a new owner is checked against a restricted
+ * inbox and marked manual unless the statement said how it was assigned, and
+ * the chat moves between the agents' loads.
+ */
+static void
+before_update(const ConversationRow *old, const ConversationRow *new,
+			  ConversationChanges *changes)
+{
+	bool		owner_changed = !same_owner(old, new);
+	RoutingChannel channel;
+	TimestampTz now = GetCurrentTimestamp();
+	bool		has_desired;
+	int64		desired;
+
+	if (old->account_id != new->account_id)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("conversation %lld cannot move from account %lld to account %lld",
+						(long long) old->conversation_id,
+						(long long) old->account_id, (long long) new->account_id)));
+
+	routing_load_channel(new->account_id, new->channel_id, &channel);
+	if (owner_changed && (new->has_agent || new->has_team))
+	{
+		bool		by_statement = new->assigned_by[0] != '\0' &&
+			strcmp(new->assigned_by, old->assigned_by) != 0;
+
+		if (!by_statement)
+			set_text(changes, columns.assigned_by, "manual");
+		if (!new->has_assigned_at ||
+			(old->has_assigned_at && new->assigned_at == old->assigned_at))
+			set_column(changes, columns.assigned_at, TimestampTzGetDatum(now), false);
+		if (!by_statement || strcmp(new->assigned_by, "rule") != 0)
+		{
+			set_text(changes, columns.reason, NULL);
+			routing_check_owner_access(&channel, new->conversation_id,
+									   new->has_agent, new->agent_id,
+									   new->has_team, new->team_id);
+		}
+	}
+	else if (owner_changed)
+	{
+		set_text(changes, columns.assigned_by, NULL);
+		set_column(changes, columns.assigned_at, (Datum) 0, true);
+		set_text(changes, columns.reason, NULL);
+	}
+
+	/* A routing decision that counted the chat itself says so in load_agent_id. */
+	if (new->has_load_agent != old->has_load_agent ||
+		new->load_agent_id != old->load_agent_id)
+		return;
+
+	has_desired = new->open && channel.is_chat && new->has_agent;
+	desired = has_desired ? new->agent_id : 0;
+	if (has_desired == old->has_load_agent && desired == old->load_agent_id)
+		return;
+
+	/* Two agents' rows are always locked in agent_id order. */
+	if (old->has_load_agent && (!has_desired || old->load_agent_id < desired))
+		routing_adjust_load(old->account_id, old->load_agent_id, -1, 0);
+	if (has_desired)
+		routing_adjust_load(new->account_id, desired, 1,
+							owner_changed ? now : 0);
+	if (old->has_load_agent && has_desired && old->load_agent_id > desired)
+		routing_adjust_load(old->account_id, old->load_agent_id, -1, 0);
+	set_int64(changes, columns.load_agent_id, has_desired, desired);
+}
+
+PG_FUNCTION_INFO_V1(routing_conversation_before);
+
+/*
+ * routing_conversation_before is the BEFORE INSERT OR UPDATE trigger on
+ * conversations: it routes new rows and keeps the books of owner and status
+ * changes before the row is written, so the row and the counters commit
+ * together or not at all.
+ */
+Datum
+routing_conversation_before(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	TupleDesc	desc;
+	HeapTuple	result;
+	ConversationRow new;
+	ConversationChanges changes = {0};
+	Oid			saved_userid;
+	int			saved_sec_context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
+		elog(ERROR, "routing_conversation_before must be a BEFORE ROW trigger");
+	desc = RelationGetDescr(trigdata->tg_relation);
+	conversation_columns(trigdata->tg_relation);
+
+	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+	{
+		result = trigdata->tg_trigtuple;
+		read_conversation(result, desc, &new);
+		routing_enter(&saved_userid, &saved_sec_context);
+		before_insert(&new, &changes);
+		routing_leave(saved_userid, saved_sec_context);
+	}
+	else
+	{
+		ConversationRow old;
+
+		result = trigdata->tg_newtuple;
+		read_conversation(trigdata->tg_trigtuple, desc, &old);
+		read_conversation(result, desc, &new);
+		if (same_owner(&old, &new) && old.open == new.open &&
+			old.account_id == new.account_id)
+			return PointerGetDatum(result);
+		routing_enter(&saved_userid, &saved_sec_context);
+		before_update(&old, &new, &changes);
+		routing_leave(saved_userid, saved_sec_context);
+	}
+	if (changes.ncols > 0)
+		result = heap_modify_tuple_by_cols(result, desc, changes.ncols,
+										   changes.cols, changes.values,
+										   changes.nulls);
+	return PointerGetDatum(result);
+}
+
+static RoutingPlan log_plan = {
+	.sql =
+	"insert into routing.assignment_log (account_id, conversation_id,"
+	" from_agent_id, from_team_id, to_agent_id, to_team_id, assigned_by, reason, at)"
+	" values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+	.nargs = 9,
+	.argtypes = {INT8OID, INT8OID, INT8OID, INT8OID, INT8OID, INT8OID, TEXTOID, TEXTOID,
+	TIMESTAMPTZOID}
+};
+
+/*
+ * log_owner_change writes the assignment_log row of a change of owner and
+ * queues its NOTIFY, which PostgreSQL delivers only if the transaction
+ * commits.
+ */
+static void
+log_owner_change(const ConversationRow *old, const ConversationRow *new,
+				 HeapTuple new_tuple, TupleDesc desc)
+{
+	Datum		values[9];
+	char		nulls[9];
+	bool		reason_null;
+	Datum		reason = heap_getattr(new_tuple, columns.reason, desc, &reason_null);
+
+	memset(nulls, ' ', sizeof(nulls));
+	values[0] = Int64GetDatum(new->account_id);
+	values[1] = Int64GetDatum(new->conversation_id);
+	values[2] = Int64GetDatum(old->agent_id);
+	nulls[2] = old->has_agent ? ' ' : 'n';
+	values[3] = Int64GetDatum(old->team_id);
+	nulls[3] = old->has_team ? ' ' : 'n';
+	values[4] = Int64GetDatum(new->agent_id);
+	nulls[4] = new->has_agent ? ' ' : 'n';
+	values[5] = Int64GetDatum(new->team_id);
+	nulls[5] = new->has_team ? ' ' : 'n';
+	values[6] = new->assigned_by[0] ? CStringGetTextDatum(new->assigned_by) : (Datum) 0;
+	nulls[6] = new->assigned_by[0] ? ' ' : 'n';
+	values[7] = reason;
+	nulls[7] = reason_null ? 'n' : ' ';
+	values[8] = TimestampTzGetDatum(new->has_assigned_at ? new->assigned_at
+									: GetCurrentTimestamp());
+	routing_exec(&log_plan, values, nulls, 0);
+
+	if (routing_notify_enabled)
+	{
+		StringInfoData payload;
+
+		initStringInfo(&payload);
+		appendStringInfo(&payload,
+						 "{\"account_id\": %lld, \"conversation_id\": %lld, \"agent_id\": ",
+						 (long long) new->account_id, (long long) new->conversation_id);
+		if (new->has_agent)
+			appendStringInfo(&payload, "%lld", (long long) new->agent_id);
+		else
+			appendStringInfoString(&payload, "null");
+		appendStringInfoString(&payload, ", \"team_id\": ");
+		if (new->has_team)
+			appendStringInfo(&payload, "%lld", (long long) new->team_id);
+		else
+			appendStringInfoString(&payload, "null");
+		appendStringInfoString(&payload, ", \"assigned_by\": ");
+		if (new->assigned_by[0])
+			appendStringInfo(&payload, "\"%s\"}", new->assigned_by);
+		else
+			appendStringInfoString(&payload, "null}");
+		Async_Notify("routing_assignment", payload.data);
+	}
+}
+
+PG_FUNCTION_INFO_V1(routing_conversation_after);
+
+/*
+ * routing_conversation_after is the AFTER ROW trigger on conversations: it
+ * logs and announces each change of owner once the row exists, and takes a
+ * deleted conversation out of its agent's load.
+ */
+Datum
+routing_conversation_after(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	TupleDesc	desc;
+	ConversationRow old;
+	ConversationRow new;
+	Oid			saved_userid;
+	int			saved_sec_context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
+		elog(ERROR, "routing_conversation_after must be an AFTER ROW trigger");
+	desc = RelationGetDescr(trigdata->tg_relation);
+	conversation_columns(trigdata->tg_relation);
+
+	if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
+	{
+		read_conversation(trigdata->tg_trigtuple, desc, &old);
+		if (!old.has_load_agent)
+			return PointerGetDatum(NULL);
+		routing_enter(&saved_userid, &saved_sec_context);
+		routing_adjust_load(old.account_id, old.load_agent_id, -1, 0);
+		routing_leave(saved_userid, saved_sec_context);
+		return PointerGetDatum(NULL);
+	}
+
+	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+	{
+		read_conversation(trigdata->tg_trigtuple, desc, &new);
+		memset(&old, 0, sizeof(old));
+		if (!new.has_agent && !new.has_team)
+			return PointerGetDatum(NULL);
+	}
+	else
+	{
+		read_conversation(trigdata->tg_trigtuple, desc, &old);
+		read_conversation(trigdata->tg_newtuple, desc, &new);
+		if (same_owner(&old, &new))
+			return PointerGetDatum(NULL);
+	}
+	routing_enter(&saved_userid, &saved_sec_context);
+	log_owner_change(&old, &new, TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) ?
+					 trigdata->tg_trigtuple : trigdata->tg_newtuple, desc);
+	routing_leave(saved_userid, saved_sec_context);
+	return PointerGetDatum(NULL);
+}
+
+static RoutingPlan agent_load_row_plan = {
+	.sql =
+	"insert into routing.agent_loads (account_id, agent_id) values ($1, $2)",
+	.nargs = 2,
+	.argtypes = {INT8OID, INT8OID}
+};
+
+PG_FUNCTION_INFO_V1(routing_agent_created);
+
+/*
+ * routing_agent_created gives a new agent the agent_loads row that routing
+ * reads and locks.
+ */
+Datum
+routing_agent_created(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	TupleDesc	desc;
+	Datum		values[2];
+	Oid			saved_userid;
+	int			saved_sec_context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		elog(ERROR, "routing_agent_created must be called as a trigger");
+	desc = RelationGetDescr(trigdata->tg_relation);
+	values[0] = Int64GetDatum(get_int64(trigdata->tg_trigtuple, desc,
+										column_number(desc, "account_id"), NULL));
+	values[1] = Int64GetDatum(get_int64(trigdata->tg_trigtuple, desc,
+										column_number(desc, "agent_id"), NULL));
+	routing_enter(&saved_userid, &saved_sec_context);
+	routing_exec(&agent_load_row_plan, values, NULL, 0);
+	routing_leave(saved_userid, saved_sec_context);
+	return PointerGetDatum(NULL);
+}
+
+/*
+ * bump_for_row moves the load row versions of whoever a row of an
+ * eligibility table speaks of.
+ */
+static void
+bump_for_row(const char *scope, HeapTuple tuple, TupleDesc desc)
+{
+	int64		account_id = get_int64(tuple, desc, column_number(desc, "account_id"), NULL);
+	bool		has_agent;
+	int64		agent_id;
+
+	if (strcmp(scope, "account") == 0)
+	{
+		routing_bump_versions(ROUTING_SCOPE_ACCOUNT, account_id, 0);
+		return;
+	}
+	agent_id = get_int64(tuple, desc, column_number(desc, "agent_id"), &has_agent);
+	if (has_agent)
+		routing_bump_versions(ROUTING_SCOPE_AGENT, account_id, agent_id);
+	else if (strcmp(scope, "agent_or_team") == 0)
+		routing_bump_versions(ROUTING_SCOPE_TEAM, account_id,
+							  get_int64(tuple, desc, column_number(desc, "team_id"), NULL));
+}
+
+PG_FUNCTION_INFO_V1(routing_eligibility_changed);
+
+/*
+ * routing_eligibility_changed is the AFTER UPDATE OR DELETE trigger on every
+ * table that decides eligibility.  Taking the affected agents' load rows
+ * makes a concurrent routing decision either see this change (its claim
+ * fails on the moved version and it decides again) or finish first (this
+ * change waits for its commit): never an assignment that both committed
+ * changes together forbid.  Inserts only add eligibility and need no lock.
+ */
+Datum
+routing_eligibility_changed(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	TupleDesc	desc;
+	const char *scope;
+	Oid			saved_userid;
+	int			saved_sec_context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || trigdata->tg_trigger->tgnargs != 1)
+		elog(ERROR, "routing_eligibility_changed must be a trigger with one argument");
+	scope = trigdata->tg_trigger->tgargs[0];
+	desc = RelationGetDescr(trigdata->tg_relation);
+	routing_enter(&saved_userid, &saved_sec_context);
+	bump_for_row(scope, trigdata->tg_trigtuple, desc);
+	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+		bump_for_row(scope, trigdata->tg_newtuple, desc);
+	routing_leave(saved_userid, saved_sec_context);
+	return PointerGetDatum(NULL);
+}
+
+static RoutingPlan seat_plan = {
+	.sql =
+	"select 1 from routing.seats s"
+	" where s.account_id" EQ "$1 and s.agent_id" EQ "$2",
+	.nargs = 2,
+	.argtypes = {INT8OID, INT8OID}
+};
+
+PG_FUNCTION_INFO_V1(routing_rule_check);
+
+/*
+ * routing_rule_check refuses a rule whose default agent holds no paid seat
+ * (section 4b): such an agent could never be routed to.
+ */
+Datum
+routing_rule_check(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	HeapTuple	tuple;
+	TupleDesc	desc;
+	bool		has_default;
+	int64		default_agent_id;
+	Datum		values[2];
+	Oid			saved_userid;
+	int			saved_sec_context;
+	bool		has_seat;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		elog(ERROR, "routing_rule_check must be called as a trigger");
+	tuple = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ?
+		trigdata->tg_newtuple : trigdata->tg_trigtuple;
+	desc = RelationGetDescr(trigdata->tg_relation);
+	default_agent_id = get_int64(tuple, desc, column_number(desc, "default_agent_id"),
+								 &has_default);
+	if (!has_default)
+		return PointerGetDatum(tuple);
+	values[0] = Int64GetDatum(get_int64(tuple, desc, column_number(desc, "account_id"), NULL));
+	values[1] = Int64GetDatum(default_agent_id);
+	routing_enter(&saved_userid, &saved_sec_context);
+	has_seat = routing_exec(&seat_plan, values, NULL, 1) == 1;
+	routing_leave(saved_userid, saved_sec_context);
+	if (!has_seat)
+		ereport(ERROR,
+				(errcode(ERRCODE_CHECK_VIOLATION),
+				 errmsg("default agent %lld of the rule of channel %lld holds no paid seat",
+						(long long) default_agent_id,
+						(long long) get_int64(tuple, desc, column_number(desc, "channel_id"), NULL)),
+				 errdetail("A default agent must hold a sales or service seat in account %lld.",
+						   (long long) DatumGetInt64(values[0]))));
+	return PointerGetDatum(tuple);
+}
+
+/*
+ * is_chat_kind tells whether a channel kind counts as chat load.
+ */
+static bool
+is_chat_kind(Datum kind)
+{
+	char	   *name = TextDatumGetCString(kind);
+
+	return strcmp(name, "chat") == 0 || strcmp(name, "bot") == 0 ||
+		strcmp(name, "messenger") == 0;
+}
+
+PG_FUNCTION_INFO_V1(routing_channel_check);
+
+/*
+ * routing_channel_check refuses to move a channel between the chat kinds and
+ * the others: its open conversations would then count, or stop counting, in
+ * agents' loads without any of them changing.
+ */
+Datum
+routing_channel_check(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	TupleDesc	desc;
+	int			kind_column;
+	bool		isnull;
+	Datum		old_kind;
+	Datum		new_kind;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+		elog(ERROR, "routing_channel_check must be an UPDATE trigger");
+	desc = RelationGetDescr(trigdata->tg_relation);
+	kind_column = column_number(desc, "kind");
+	old_kind = heap_getattr(trigdata->tg_trigtuple, kind_column, desc, &isnull);
+	new_kind = heap_getattr(trigdata->tg_newtuple, kind_column, desc, &isnull);
+	if (is_chat_kind(old_kind) != is_chat_kind(new_kind))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("channel %lld cannot change kind from %s to %s",
+						(long long) get_int64(trigdata->tg_trigtuple, desc,
+											  column_number(desc, "channel_id"), NULL),
+						TextDatumGetCString(old_kind), TextDatumGetCString(new_kind)),
+				 errdetail("Chat, bot and messenger conversations count in agents' loads; other kinds do not."),
+				 errhint("Create a new channel instead.")));
+	return PointerGetDatum(trigdata->tg_newtuple);
+}
