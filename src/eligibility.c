@@ -207,24 +207,16 @@ static RoutingPlan bump_agent_plan = {
 	.argtypes = {INT8OID, INT8OID}
 };
 
-/* Several rows are locked in agent_id order, as every multi-row locker does. */
-static RoutingPlan bump_team_plan = {
+/*
+ * A team's members ($2 a team id) or the whole account ($2 NULL), locked in
+ * agent_id order, as every multi-row locker locks.
+ */
+static RoutingPlan bump_many_plan = {
 	.sql =
 	"with locked as materialized (select l.agent_id from routing.agent_loads l"
-	"  where l.account_id" EQ "$1 and l.agent_id" EQ "any (select m.agent_id"
-	"   from routing.team_members m where m.account_id" EQ "$1"
-	"   and m.team_id" EQ "$2)"
-	"  order by l.agent_id for no key update)"
-	" update routing.agent_loads l set version = l.version OPERATOR(pg_catalog.+) 1"
-	" from locked where l.account_id" EQ "$1 and l.agent_id" EQ "locked.agent_id",
-	.nargs = 2,
-	.argtypes = {INT8OID, INT8OID}
-};
-
-static RoutingPlan bump_account_plan = {
-	.sql =
-	"with locked as materialized (select l.agent_id from routing.agent_loads l"
-	"  where l.account_id" EQ "$1"
+	"  where l.account_id" EQ "$1 and ($2 is null"
+	"   or l.agent_id" EQ "any (select m.agent_id from routing.team_members m"
+	"    where m.account_id" EQ "$1 and m.team_id" EQ "$2))"
 	"  order by l.agent_id for no key update)"
 	" update routing.agent_loads l set version = l.version OPERATOR(pg_catalog.+) 1"
 	" from locked where l.account_id" EQ "$1 and l.agent_id" EQ "locked.agent_id",
@@ -243,8 +235,8 @@ void
 routing_bump_versions(RoutingScope scope, int64 account_id, int64 id)
 {
 	Datum		values[2] = {Int64GetDatum(account_id), Int64GetDatum(id)};
-	RoutingPlan *plan = scope == ROUTING_SCOPE_AGENT ? &bump_agent_plan :
-		scope == ROUTING_SCOPE_TEAM ? &bump_team_plan : &bump_account_plan;
+	char		nulls[2] = {' ', scope == ROUTING_SCOPE_ACCOUNT ? 'n' : ' '};
 
-	routing_exec(plan, values, NULL, 0);
+	routing_exec(scope == ROUTING_SCOPE_AGENT ? &bump_agent_plan : &bump_many_plan,
+				 values, nulls, 0);
 }

@@ -101,6 +101,31 @@ static RoutingPlan agent_plan = {
 	.argtypes = {INT8OID, INT8OID}
 };
 
+static RoutingPlan team_plan = {
+	.sql =
+	"select true from routing.teams t"
+	" where t.account_id" EQ "$1 and t.team_id" EQ "$2",
+	.nargs = 2,
+	.argtypes = {INT8OID, INT8OID}
+};
+
+/*
+ * require_row refuses an agent or team id unknown in the account and returns
+ * the boolean its plan reads (an agent's "active").
+ */
+static bool
+require_row(RoutingPlan *plan, const char *what, int64 account_id, int64 id)
+{
+	Datum		values[2] = {Int64GetDatum(account_id), Int64GetDatum(id)};
+
+	if (routing_exec(plan, values, NULL, 1) != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA_FOUND),
+				 errmsg("%s %lld does not exist in account %lld",
+						what, (long long) id, (long long) account_id)));
+	return routing_get_bool(0, 1);
+}
+
 /*
  * require_agent refuses an agent id unknown in the account, or inactive: a
  * deactivated user takes no new work, by rule or by hand.
@@ -108,41 +133,11 @@ static RoutingPlan agent_plan = {
 static void
 require_agent(int64 account_id, int64 agent_id)
 {
-	Datum		values[2] = {Int64GetDatum(account_id), Int64GetDatum(agent_id)};
-
-	if (routing_exec(&agent_plan, values, NULL, 1) != 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_NO_DATA_FOUND),
-				 errmsg("agent %lld does not exist in account %lld",
-						(long long) agent_id, (long long) account_id)));
-	if (!routing_get_bool(0, 1))
+	if (!require_row(&agent_plan, "agent", account_id, agent_id))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("agent %lld of account %lld is inactive",
 						(long long) agent_id, (long long) account_id)));
-}
-
-static RoutingPlan team_plan = {
-	.sql =
-	"select 1 from routing.teams t"
-	" where t.account_id" EQ "$1 and t.team_id" EQ "$2",
-	.nargs = 2,
-	.argtypes = {INT8OID, INT8OID}
-};
-
-/*
- * require_team refuses a team id unknown in the account.
- */
-static void
-require_team(int64 account_id, int64 team_id)
-{
-	Datum		values[2] = {Int64GetDatum(account_id), Int64GetDatum(team_id)};
-
-	if (routing_exec(&team_plan, values, NULL, 1) != 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_NO_DATA_FOUND),
-				 errmsg("team %lld does not exist in account %lld",
-						(long long) team_id, (long long) account_id)));
 }
 
 /*
@@ -258,6 +253,51 @@ set_status(FunctionCallInfo fcinfo, const char *status)
 	routing_leave(saved_userid, saved_sec_context);
 }
 
+/* The owner a manual (re)assignment gives. */
+typedef enum ManualOwner
+{
+	MANUAL_AGENT,
+	MANUAL_TEAM,
+	MANUAL_NOBODY
+} ManualOwner;
+
+/*
+ * change_owner carries out assign, assign_team and unassign: the arguments
+ * are (conversation_id, [agent_id | team_id,] account_id).  Giving a
+ * conversation the owner it already has changes nothing.
+ */
+static void
+change_owner(FunctionCallInfo fcinfo, ManualOwner owner)
+{
+	int64		conversation_id = arg_int64(fcinfo, 0, "conversation_id");
+	int64		owner_id = owner == MANUAL_NOBODY ? 0 :
+		arg_int64(fcinfo, 1, owner == MANUAL_AGENT ? "agent_id" : "team_id");
+	int64		account_id = arg_int64(fcinfo, owner == MANUAL_NOBODY ? 1 : 2,
+									   "account_id");
+	LockedConversation c;
+	Oid			saved_userid;
+	int			saved_sec_context;
+
+	routing_enter(&saved_userid, &saved_sec_context);
+	lock_conversation(account_id, conversation_id, &c);
+	require_open(&c, owner == MANUAL_NOBODY ? "unassign" : "assign");
+	if (owner == MANUAL_AGENT)
+	{
+		require_agent(account_id, owner_id);
+		if (!(c.has_agent && c.agent_id == owner_id))
+			set_owner(&c, owner_id, 0, "manual", GetCurrentTimestamp(), NULL, 0);
+	}
+	else if (owner == MANUAL_TEAM)
+	{
+		require_row(&team_plan, "team", account_id, owner_id);
+		if (!(c.has_team && c.team_id == owner_id))
+			set_owner(&c, 0, owner_id, "manual", GetCurrentTimestamp(), NULL, 0);
+	}
+	else if (c.has_agent || c.has_team)
+		set_owner(&c, 0, 0, NULL, 0, NULL, 0);
+	routing_leave(saved_userid, saved_sec_context);
+}
+
 PG_FUNCTION_INFO_V1(routing_assign);
 
 /*
@@ -268,20 +308,7 @@ PG_FUNCTION_INFO_V1(routing_assign);
 Datum
 routing_assign(PG_FUNCTION_ARGS)
 {
-	int64		conversation_id = arg_int64(fcinfo, 0, "conversation_id");
-	int64		agent_id = arg_int64(fcinfo, 1, "agent_id");
-	int64		account_id = arg_int64(fcinfo, 2, "account_id");
-	LockedConversation c;
-	Oid			saved_userid;
-	int			saved_sec_context;
-
-	routing_enter(&saved_userid, &saved_sec_context);
-	lock_conversation(account_id, conversation_id, &c);
-	require_open(&c, "assign");
-	require_agent(account_id, agent_id);
-	if (!(c.has_agent && c.agent_id == agent_id))
-		set_owner(&c, agent_id, 0, "manual", GetCurrentTimestamp(), NULL, 0);
-	routing_leave(saved_userid, saved_sec_context);
+	change_owner(fcinfo, MANUAL_AGENT);
 	PG_RETURN_VOID();
 }
 
@@ -294,20 +321,7 @@ PG_FUNCTION_INFO_V1(routing_assign_team);
 Datum
 routing_assign_team(PG_FUNCTION_ARGS)
 {
-	int64		conversation_id = arg_int64(fcinfo, 0, "conversation_id");
-	int64		team_id = arg_int64(fcinfo, 1, "team_id");
-	int64		account_id = arg_int64(fcinfo, 2, "account_id");
-	LockedConversation c;
-	Oid			saved_userid;
-	int			saved_sec_context;
-
-	routing_enter(&saved_userid, &saved_sec_context);
-	lock_conversation(account_id, conversation_id, &c);
-	require_open(&c, "assign");
-	require_team(account_id, team_id);
-	if (!(c.has_team && c.team_id == team_id))
-		set_owner(&c, 0, team_id, "manual", GetCurrentTimestamp(), NULL, 0);
-	routing_leave(saved_userid, saved_sec_context);
+	change_owner(fcinfo, MANUAL_TEAM);
 	PG_RETURN_VOID();
 }
 
@@ -320,18 +334,7 @@ PG_FUNCTION_INFO_V1(routing_unassign);
 Datum
 routing_unassign(PG_FUNCTION_ARGS)
 {
-	int64		conversation_id = arg_int64(fcinfo, 0, "conversation_id");
-	int64		account_id = arg_int64(fcinfo, 1, "account_id");
-	LockedConversation c;
-	Oid			saved_userid;
-	int			saved_sec_context;
-
-	routing_enter(&saved_userid, &saved_sec_context);
-	lock_conversation(account_id, conversation_id, &c);
-	require_open(&c, "unassign");
-	if (c.has_agent || c.has_team)
-		set_owner(&c, 0, 0, NULL, 0, NULL, 0);
-	routing_leave(saved_userid, saved_sec_context);
+	change_owner(fcinfo, MANUAL_NOBODY);
 	PG_RETURN_VOID();
 }
 
@@ -393,7 +396,6 @@ routing_set_availability(PG_FUNCTION_ARGS)
 	Datum		values[4];
 	Oid			saved_userid;
 	int			saved_sec_context;
-	Datum		account_agent[2] = {Int64GetDatum(account_id), Int64GetDatum(agent_id)};
 
 	if (PG_ARGISNULL(1))
 		ereport(ERROR,
@@ -407,11 +409,7 @@ routing_set_availability(PG_FUNCTION_ARGS)
 				 errhint("Use 'available' or 'away'.")));
 
 	routing_enter(&saved_userid, &saved_sec_context);
-	if (routing_exec(&agent_plan, account_agent, NULL, 1) != 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_NO_DATA_FOUND),
-				 errmsg("agent %lld does not exist in account %lld",
-						(long long) agent_id, (long long) account_id)));
+	require_row(&agent_plan, "agent", account_id, agent_id);
 	values[0] = Int64GetDatum(account_id);
 	values[1] = Int64GetDatum(agent_id);
 	values[2] = CStringGetTextDatum(status);

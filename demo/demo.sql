@@ -1,0 +1,113 @@
+-- make demo: a small account, routed live.  Run by psql inside a throwaway
+-- cluster (pg_virtualenv); it prints who got what and why.
+
+\pset footer off
+set client_min_messages = warning;
+create extension routing;
+
+\echo
+\echo '== The account: five agents, two teams, two inboxes, one channel of each kind'
+insert into routing.agents (agent_id, name, email, active) values
+    (1, 'Ann', 'ann@example.com', true),
+    (2, 'Bob', 'bob@example.com', true),
+    (3, 'Cy',  'cy@example.com',  true),
+    (4, 'Dee', 'dee@example.com', true),
+    (5, 'Eve', 'eve@example.com', false);      -- deactivated
+insert into routing.seats (agent_id, hub) values
+    (1, 'service'), (2, 'service'), (3, 'sales'), (5, 'service');  -- Dee has no paid seat
+select count(routing.set_availability(agent_id, 'available')) as available_agents from routing.agents \gset
+insert into routing.teams (team_id, name) values (10, 'Support'), (20, 'Sales');
+insert into routing.team_members (team_id, agent_id, role) values
+    (10, 1, 'primary'), (10, 2, 'primary'), (10, 3, 'additional'), (20, 3, 'primary');
+insert into routing.inboxes (inbox_id, name, access) values
+    (100, 'Help desk', 'everyone'), (200, 'VIP', 'restricted');
+insert into routing.inbox_access (inbox_id, team_id) values (200, 20);
+insert into routing.channels (channel_id, inbox_id, kind, name) values
+    (1, 100, 'chat', 'Website chat'),
+    (2, 100, 'email', 'support@'),
+    (3, 100, 'form', 'Contact form'),
+    (4, 100, 'bot', 'Help bot'),
+    (5, 100, 'messenger', 'Messenger'),
+    (6, 100, 'chat', 'Account chat'),
+    (7, 200, 'email', 'vip@');
+insert into routing.rules (channel_id, enabled, assign_to, default_agent_id) values
+    (1, true, 'users_and_teams', null),
+    (2, true, 'users_and_teams', null),
+    (3, true, 'users_and_teams', null),
+    (4, true, 'users_and_teams', null),
+    (5, false, 'users_and_teams', null),       -- not enabled: stays unassigned
+    (6, true, 'contact_owner', 2),
+    (7, true, 'users_and_teams', null);
+insert into routing.rule_targets (channel_id, team_id) values (1, 10), (2, 10), (7, 20);
+insert into routing.rule_targets (channel_id, agent_id) values (1, 3), (2, 3), (3, 1), (3, 2), (4, 4), (4, 5);
+insert into routing.contacts (contact_id, owner_agent_id, tracked) values
+    (500, 1, true), (501, null, false);
+
+select a.agent_id, a.name, a.active,
+       coalesce(string_agg(distinct s.hub, ','), '-') as seats,
+       coalesce(string_agg(distinct t.name || ' (' || m.role || ')', ', '), '-') as teams
+from routing.agents a
+left join routing.seats s using (account_id, agent_id)
+left join routing.team_members m using (account_id, agent_id)
+left join routing.teams t on t.account_id = m.account_id and t.team_id = m.team_id
+group by a.agent_id, a.name, a.active order by a.agent_id;
+
+\echo '== Six website chats: least busy first (Ann, Bob and Cy are the pool)'
+insert into routing.conversations (channel_id)
+select 1 from generate_series(1, 6);
+select conversation_id, assignee_agent_id as agent, assigned_reason
+from routing.conversations where channel_id = 1 order by conversation_id;
+
+\echo '== Bob goes away; three more chats skip him'
+select routing.set_availability(2, 'away') \gset
+insert into routing.conversations (channel_id) select 1 from generate_series(1, 3);
+select conversation_id, assignee_agent_id as agent, assigned_reason
+from routing.conversations where channel_id = 1 and conversation_id > 6 order by conversation_id;
+
+\echo '== Twelve emails: a uniformly random pick among Ann and Cy (Bob is away)'
+insert into routing.conversations (channel_id) select 2 from generate_series(1, 12);
+select assignee_agent_id as agent, count(*) as emails
+from routing.conversations where channel_id = 2 group by 1 order by 1;
+
+\echo '== A bot chat: Dee has no seat and Eve is deactivated, so nobody is eligible'
+insert into routing.conversations (channel_id) values (4)
+returning conversation_id, assignee_agent_id as agent;
+
+\echo '== Contact owner: Ann owns contact 500; contact 501 is untracked, so the'
+\echo '   default agent Bob would take it, but he is away: it waits in Unassigned'
+insert into routing.conversations (channel_id, contact_id) values (6, 500), (6, 501)
+returning conversation_id, contact_id, assignee_agent_id as agent, assigned_reason;
+\echo '   Bob is back; route_conversation() routes what was left unassigned'
+select routing.set_availability(2, 'available') \gset
+select routing.route_conversation(conversation_id) as routed_later_to
+from routing.unassigned where channel_id = 6;
+
+\echo '== VIP email: restricted to the Sales team, so only Cy'
+insert into routing.conversations (channel_id) values (7) returning conversation_id, assignee_agent_id;
+
+\echo '== Messenger has no enabled rule: Unassigned until someone replies'
+insert into routing.conversations (channel_id) values (5);
+select conversation_id, channel_id from routing.unassigned order by conversation_id;
+select routing.reply(conversation_id, 4) as replied_and_took
+from routing.unassigned where channel_id = 5;
+
+\echo '== Why did the last website chat go where it went?'
+select jsonb_pretty(jsonb_build_object(
+    'method', e->'method', 'pick', e->'pick', 'reason', e->'reason',
+    'candidates', (select jsonb_agg(jsonb_build_object('agent', c->'agent_id', 'name', c->'name',
+        'eligible', c->'eligible', 'open_chats', c->'open_chats', 'checks', c->'checks'))
+        from jsonb_array_elements(e->'candidates') c)))
+from (select routing.explain_route(max(conversation_id)) as e
+      from routing.conversations where channel_id = 1) x;
+
+\echo '== Who owns what'
+select a.name, l.open_chats,
+       (select count(*) from routing.conversations c
+        where c.assignee_agent_id = a.agent_id) as conversations
+from routing.agents a join routing.agent_load l using (account_id, agent_id)
+order by a.agent_id;
+select c.conversation_id, ch.name as channel, ch.kind, a.name as owner, c.assigned_by
+from routing.conversations c
+join routing.channels ch using (account_id, channel_id)
+left join routing.agents a on a.account_id = c.account_id and a.agent_id = c.assignee_agent_id
+order by c.conversation_id;
