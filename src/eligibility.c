@@ -92,6 +92,30 @@ routing_team_has_access(const RoutingChannel *channel, int64 team_id)
 	return !channel->restricted || routing_exec(&team_access_plan, values, NULL, 1) == 1;
 }
 
+/* The top transaction that last took an agent_loads row lock, if any. */
+static TransactionId load_rows_xid = InvalidTransactionId;
+
+/*
+ * note_load_row_held remembers that the current transaction holds an
+ * agent_loads row lock until it ends.
+ */
+static void
+note_load_row_held(void)
+{
+	load_rows_xid = GetTopTransactionId();
+}
+
+/*
+ * routing_holds_load_rows tells whether the current transaction holds an
+ * agent_loads row lock (it routed, counted or reassigned before).
+ */
+bool
+routing_holds_load_rows(void)
+{
+	return TransactionIdIsValid(load_rows_xid) &&
+		TransactionIdEquals(load_rows_xid, GetTopTransactionIdIfAny());
+}
+
 /*
  * The claims.  A routing decision reads agent_loads rows under a snapshot;
  * the claim makes it stick by locking the chosen agent's row only if its
@@ -155,7 +179,10 @@ routing_claim(int64 account_id, int64 agent_id, int64 version,
 	if (!wait)
 	{
 		Assert(count_chat);
-		return routing_exec(&claim_count_nowait_plan, values, NULL, 0) == 1;
+		claimed = routing_exec(&claim_count_nowait_plan, values, NULL, 0) == 1;
+		if (claimed)
+			note_load_row_held();
+		return claimed;
 	}
 
 	BeginInternalSubTransaction(NULL);
@@ -168,6 +195,8 @@ routing_claim(int64 account_id, int64 agent_id, int64 version,
 		RollbackAndReleaseCurrentSubTransaction();
 	MemoryContextSwitchTo(caller_context);
 	CurrentResourceOwner = caller_owner;
+	if (claimed)
+		note_load_row_held();
 	return claimed;
 }
 
@@ -197,6 +226,7 @@ routing_adjust_load(int64 account_id, int64 agent_id, int delta, TimestampTz giv
 	if (routing_exec(&adjust_load_plan, values, nulls, 0) != 1)
 		elog(ERROR, "agent %lld of account %lld has no agent_loads row",
 			 (long long) agent_id, (long long) account_id);
+	note_load_row_held();
 }
 
 static RoutingPlan bump_agent_plan = {

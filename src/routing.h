@@ -147,6 +147,7 @@ extern void routing_agent_check(const RoutingChannel *channel, int64 agent_id,
 								bool need_target, RoutingChecks *checks);
 extern bool routing_team_has_access(const RoutingChannel *channel,
 									int64 team_id);
+extern bool routing_holds_load_rows(void);
 extern bool routing_claim(int64 account_id, int64 agent_id, int64 version,
 						  bool count_chat, bool wait, TimestampTz now);
 extern void routing_adjust_load(int64 account_id, int64 agent_id, int delta,

@@ -103,12 +103,15 @@ assign_to(RoutingDecision *decision, int64 agent_id, bool counted)
  * decide_least_busy picks the eligible agent with the fewest open chats,
  * then the least recent chat assignment, then the smallest id.
  *
- * Rows held by other routing transactions are about to count one chat more,
- * so the first free row among those within one chat of the minimum is what
- * a serial execution would pick; concurrent inserts into one pool therefore
- * spread over tied agents instead of queueing on one row.  Only when every
- * such row is held does the decision wait, on the minimum, and decide again
- * if that row changed meanwhile.
+ * A row another transaction holds is skipped in favour of the next free one
+ * with the same number of open chats: whatever the holder does to it, taking
+ * a tied agent keeps the pool within one chat, so concurrent inserts into one
+ * pool spread over tied agents instead of queueing on one row.  Only when
+ * every tied row is held does the decision wait, on the minimum, and decide
+ * again if that row changed meanwhile.  A transaction that already holds a
+ * load row (it inserted before) takes any free candidate rather than wait
+ * while holding it, which is what would let two such transactions wait on
+ * each other.
  */
 static void
 decide_least_busy(const RoutingChannel *channel, TimestampTz now,
@@ -123,6 +126,7 @@ decide_least_busy(const RoutingChannel *channel, TimestampTz now,
 		int64		open_chats[LEAST_BUSY_BATCH];
 		int64		versions[LEAST_BUSY_BATCH];
 		int			n;
+		bool		holds_rows = routing_holds_load_rows();
 
 		routing_eligibility_args(channel, batch, values);
 		n = routing_exec(&least_busy_window_plan, values, NULL, 0);
@@ -140,7 +144,7 @@ decide_least_busy(const RoutingChannel *channel, TimestampTz now,
 			open_chats[i] = routing_get_int64(i, 2, NULL);
 			versions[i] = routing_get_int64(i, 3, NULL);
 		}
-		for (int i = 0; i < n && open_chats[i] <= open_chats[0] + 1; i++)
+		for (int i = 0; i < n && (holds_rows || open_chats[i] == open_chats[0]); i++)
 		{
 			if (routing_claim(channel->account_id, agent_ids[i], versions[i],
 							  true, false, now))
