@@ -183,7 +183,7 @@ create table routing.events (
 -- can make the agent ineligible, so a routing decision can tell whether what
 -- it read is still true once it holds the lock.
 create table routing.agent_loads (
-    account_id bigint not null,
+    account_id bigint not null default 1,
     agent_id bigint not null,
     open_chats integer not null default 0 check (open_chats >= 0),
     last_chat_at timestamptz,
@@ -287,6 +287,13 @@ select pg_catalog.pg_extension_config_dump('routing.conversations', '');
 select pg_catalog.pg_extension_config_dump('routing.assignment_log', '');
 select pg_catalog.pg_extension_config_dump('routing.events', '');
 select pg_catalog.pg_extension_config_dump('routing.agent_loads', '');
+select pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('routing.conversations', 'conversation_id'), '');
+select pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('routing.assignment_log', 'log_id'), '');
+select pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('routing.events', 'event_id'), '');
+
+-- The functions act with the extension owner's rights (section 11), so only
+-- roles the DBA chooses may call them.  Routing on INSERT needs none of them.
+revoke execute on all functions in schema routing from public;
 
 comment on schema routing is 'Conversation routing: who owns each customer conversation';
 comment on table routing.agents is 'The account''s users; only active agents are routed to';

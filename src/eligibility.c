@@ -214,7 +214,9 @@ static RoutingPlan adjust_load_plan = {
 /*
  * routing_adjust_load adds delta to an agent's open chats, waiting for the
  * row like any update; given_at, when not 0, is a chat given to the agent
- * and becomes their last chat assignment time.
+ * and becomes their last chat assignment time.  An agent unknown in the
+ * account has no row to add to: the foreign key check at the end of the
+ * statement reports it.
  */
 void
 routing_adjust_load(int64 account_id, int64 agent_id, int delta, TimestampTz given_at)
@@ -223,10 +225,8 @@ routing_adjust_load(int64 account_id, int64 agent_id, int delta, TimestampTz giv
 	Int32GetDatum(delta), TimestampTzGetDatum(given_at)};
 	char		nulls[4] = {' ', ' ', ' ', given_at == 0 ? 'n' : ' '};
 
-	if (routing_exec(&adjust_load_plan, values, nulls, 0) != 1)
-		elog(ERROR, "agent %lld of account %lld has no agent_loads row",
-			 (long long) agent_id, (long long) account_id);
-	note_load_row_held();
+	if (routing_exec(&adjust_load_plan, values, nulls, 0) == 1)
+		note_load_row_held();
 }
 
 static RoutingPlan bump_agent_plan = {

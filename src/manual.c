@@ -475,6 +475,7 @@ routing_route_conversation(PG_FUNCTION_ARGS)
 					   &decision);
 		if (decision.assigned)
 		{
+			routing_expect_routed_update(account_id, conversation_id);
 			set_owner(&c, decision.agent_id, 0, "rule", decision.decided_at,
 					  decision.reason, decision.counted ? decision.agent_id : 0);
 			c.has_agent = true;

@@ -160,6 +160,10 @@ extern void routing_decide(const RoutingChannel *channel, int64 conversation_id,
 						   bool has_contact, int64 contact_id,
 						   RoutingDecision *decision);
 
+/* triggers.c */
+extern void routing_expect_routed_update(int64 account_id,
+										 int64 conversation_id);
+
 /* explain.c has only its SQL-callable function. */
 
 /* manual.c */

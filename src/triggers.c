@@ -238,10 +238,52 @@ before_insert(const ConversationRow *row, ConversationChanges *changes)
 }
 
 /*
+ * The conversation that route_conversation() is about to give an owner.  Its
+ * UPDATE says assigned_by 'rule' and names the agent whose load the claim
+ * already counted; no other UPDATE may, so that a plain UPDATE can neither
+ * skip the restricted-inbox check nor write the books by hand.
+ */
+static struct
+{
+	TransactionId xid;
+	int64		account_id;
+	int64		conversation_id;
+}			routed_update;
+
+/*
+ * routing_expect_routed_update announces route_conversation()'s UPDATE of a
+ * conversation to the trigger.
+ */
+void
+routing_expect_routed_update(int64 account_id, int64 conversation_id)
+{
+	routed_update.xid = GetTopTransactionId();
+	routed_update.account_id = account_id;
+	routed_update.conversation_id = conversation_id;
+}
+
+/*
+ * take_routed_update tells whether this UPDATE is the announced one, and
+ * forgets the announcement.
+ */
+static bool
+take_routed_update(const ConversationRow *row)
+{
+	bool		announced = TransactionIdIsValid(routed_update.xid) &&
+		TransactionIdEquals(routed_update.xid, GetTopTransactionIdIfAny()) &&
+		routed_update.account_id == row->account_id &&
+		routed_update.conversation_id == row->conversation_id;
+
+	routed_update.xid = InvalidTransactionId;
+	return announced;
+}
+
+/*
  * before_update keeps the books when an owner or a status changes, by
  * function or by a plain UPDATE: a new owner is checked against a restricted
- * inbox and marked manual unless the statement said how it was assigned, and
- * the chat moves between the agents' loads.
+ * inbox and marked manual unless the statement said "reply", and the chat
+ * moves between the agents' loads.  route_conversation()'s own UPDATE has
+ * been checked and counted by the routing decision.
  */
 static void
 before_update(const ConversationRow *old, const ConversationRow *new,
@@ -259,25 +301,22 @@ before_update(const ConversationRow *old, const ConversationRow *new,
 				 errmsg("conversation %lld cannot move from account %lld to account %lld",
 						(long long) old->conversation_id,
 						(long long) old->account_id, (long long) new->account_id)));
+	if (take_routed_update(new))
+		return;
 
 	routing_load_channel(new->account_id, new->channel_id, &channel);
 	if (owner_changed && (new->has_agent || new->has_team))
 	{
-		bool		by_statement = new->assigned_by[0] != '\0' &&
-			strcmp(new->assigned_by, old->assigned_by) != 0;
-
-		if (!by_statement)
+		if (strcmp(new->assigned_by, "manual") != 0 &&
+			strcmp(new->assigned_by, "reply") != 0)
 			set_text(changes, columns.assigned_by, "manual");
 		if (!new->has_assigned_at ||
 			(old->has_assigned_at && new->assigned_at == old->assigned_at))
 			set_column(changes, columns.assigned_at, TimestampTzGetDatum(now), false);
-		if (!by_statement || strcmp(new->assigned_by, "rule") != 0)
-		{
-			set_text(changes, columns.reason, NULL);
-			routing_check_owner_access(&channel, new->conversation_id,
-									   new->has_agent, new->agent_id,
-									   new->has_team, new->team_id);
-		}
+		set_text(changes, columns.reason, NULL);
+		routing_check_owner_access(&channel, new->conversation_id,
+								   new->has_agent, new->agent_id,
+								   new->has_team, new->team_id);
 	}
 	else if (owner_changed)
 	{
@@ -286,24 +325,19 @@ before_update(const ConversationRow *old, const ConversationRow *new,
 		set_text(changes, columns.reason, NULL);
 	}
 
-	/* A routing decision that counted the chat itself says so in load_agent_id. */
-	if (new->has_load_agent != old->has_load_agent ||
-		new->load_agent_id != old->load_agent_id)
-		return;
-
 	has_desired = new->open && channel.is_chat && new->has_agent;
 	desired = has_desired ? new->agent_id : 0;
-	if (has_desired == old->has_load_agent && desired == old->load_agent_id)
-		return;
-
-	/* Two agents' rows are always locked in agent_id order. */
-	if (old->has_load_agent && (!has_desired || old->load_agent_id < desired))
-		routing_adjust_load(old->account_id, old->load_agent_id, -1, 0);
-	if (has_desired)
-		routing_adjust_load(new->account_id, desired, 1,
-							owner_changed ? now : 0);
-	if (old->has_load_agent && has_desired && old->load_agent_id > desired)
-		routing_adjust_load(old->account_id, old->load_agent_id, -1, 0);
+	if (has_desired != old->has_load_agent || desired != old->load_agent_id)
+	{
+		/* Two agents' rows are always locked in agent_id order. */
+		if (old->has_load_agent && (!has_desired || old->load_agent_id < desired))
+			routing_adjust_load(old->account_id, old->load_agent_id, -1, 0);
+		if (has_desired)
+			routing_adjust_load(new->account_id, desired, 1,
+								owner_changed ? now : 0);
+		if (old->has_load_agent && has_desired && old->load_agent_id > desired)
+			routing_adjust_load(old->account_id, old->load_agent_id, -1, 0);
+	}
 	set_int64(changes, columns.load_agent_id, has_desired, desired);
 }
 
@@ -348,7 +382,9 @@ routing_conversation_before(PG_FUNCTION_ARGS)
 		read_conversation(trigdata->tg_trigtuple, desc, &old);
 		read_conversation(result, desc, &new);
 		if (same_owner(&old, &new) && old.open == new.open &&
-			old.account_id == new.account_id)
+			old.account_id == new.account_id &&
+			old.has_load_agent == new.has_load_agent &&
+			old.load_agent_id == new.load_agent_id)
 			return PointerGetDatum(result);
 		routing_enter(&saved_userid, &saved_sec_context);
 		before_update(&old, &new, &changes);
