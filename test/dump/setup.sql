@@ -1,0 +1,11 @@
+set client_min_messages = warning;
+create extension routing;
+insert into routing.agents (agent_id, name) values (1, 'Ann'), (2, 'Bob'), (3, 'Cy');
+insert into routing.seats (agent_id, hub) values (1, 'sales'), (2, 'service'), (3, 'sales');
+select routing.set_availability(agent_id, 'available') from routing.agents;
+insert into routing.inboxes (inbox_id, name) values (1, 'Support');
+insert into routing.channels (channel_id, inbox_id, kind) values (1, 1, 'chat'), (2, 1, 'email');
+insert into routing.rules (channel_id, enabled) values (1, true), (2, true);
+insert into routing.rule_targets (channel_id, agent_id) values (1, 1), (1, 2), (1, 3), (2, 1), (2, 2);
+insert into routing.conversations (channel_id) values (1), (1), (1), (1), (2), (2);
+select routing.close_conversation(1);
