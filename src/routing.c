@@ -63,10 +63,11 @@ routing_owner(void)
 }
 
 /*
- * routing_enter connects to SPI and switches to the extension owner, in a
- * restricted security context, so that the routing tables are read with the
- * owner's rights whatever the caller was granted.  An error unwinds both at
- * transaction or subtransaction abort.
+ * routing_enter connects to SPI and switches to the extension owner, as
+ * ri_triggers.c does for foreign key checks, so that the routing tables are
+ * read with the owner's rights whatever the caller was granted (and row
+ * level security, if a DBA enables it, does not hide rows from routing).
+ * An error unwinds both at transaction or subtransaction abort.
  */
 void
 routing_enter(Oid *saved_userid, int *saved_sec_context)
@@ -75,7 +76,7 @@ routing_enter(Oid *saved_userid, int *saved_sec_context)
 	SetUserIdAndSecContext(routing_owner(),
 						   *saved_sec_context |
 						   SECURITY_LOCAL_USERID_CHANGE |
-						   SECURITY_RESTRICTED_OPERATION);
+						   SECURITY_NOFORCE_RLS);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 }

@@ -279,7 +279,7 @@ take_routed_update(const ConversationRow *row)
 }
 
 /*
- * before_update keeps the books when an owner or a status changes, by
+ * before_update keeps the books when an owner, a status or a channel changes, by
  * function or by a plain UPDATE: a new owner is checked against a restricted
  * inbox and marked manual unless the statement said "reply", and the chat
  * moves between the agents' loads.  route_conversation()'s own UPDATE has
@@ -307,8 +307,9 @@ before_update(const ConversationRow *old, const ConversationRow *new,
 	routing_load_channel(new->account_id, new->channel_id, &channel);
 	if (owner_changed && (new->has_agent || new->has_team))
 	{
-		if (strcmp(new->assigned_by, "manual") != 0 &&
-			strcmp(new->assigned_by, "reply") != 0)
+		/* Only what the statement itself said counts: 'reply', else manual. */
+		if (strcmp(new->assigned_by, "reply") != 0 ||
+			strcmp(old->assigned_by, "reply") == 0)
 			set_text(changes, columns.assigned_by, "manual");
 		if (!new->has_assigned_at ||
 			(old->has_assigned_at && new->assigned_at == old->assigned_at))
@@ -383,6 +384,7 @@ routing_conversation_before(PG_FUNCTION_ARGS)
 		read_conversation(result, desc, &new);
 		if (same_owner(&old, &new) && old.open == new.open &&
 			old.account_id == new.account_id &&
+			old.channel_id == new.channel_id &&
 			old.has_load_agent == new.has_load_agent &&
 			old.load_agent_id == new.load_agent_id)
 			return PointerGetDatum(result);

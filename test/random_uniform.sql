@@ -1,0 +1,71 @@
+-- BEHAVIOUR.md section 4a: on email and form channels the pick is uniformly
+-- random among the eligible agents.  5 eligible and 3 ineligible targets of
+-- one email channel; 5,000 emails.  Each eligible agent's share is
+-- Binomial(5000, 1/5): mean 1000, standard deviation 28.3.
+--  * Each eligible agent must get 850..1150 (5.3 standard deviations):
+--    a uniform pick fails one of the five with probability < 6e-7.
+--  * Pearson's chi-square over the five counts (4 degrees of freedom) must
+--    be below 35: a uniform pick fails with probability
+--    exp(-17.5) * (1 + 17.5) < 5e-7.
+-- So a correct implementation fails this file less than once in 900,000 runs.
+begin;
+set local client_min_messages = warning;
+create extension routing;
+select plan(12);
+
+-- Eligible: 1, 3, 4, 6, 8 (the smallest and the largest id among them).
+-- Ineligible targets: 2 inactive, 5 without a seat, 7 away.
+insert into routing.agents (agent_id, name, active)
+select i, 'agent ' || i, i <> 2 from generate_series(1, 8) i;
+insert into routing.seats (agent_id, hub)
+select agent_id, 'service' from routing.agents where agent_id <> 5;
+do $$
+begin
+    perform routing.set_availability(agent_id, case when agent_id = 7 then 'away' else 'available' end)
+    from routing.agents;
+end
+$$;
+insert into routing.inboxes (inbox_id, name) values (100, 'Help desk');
+insert into routing.channels (channel_id, inbox_id, kind, name) values (1, 100, 'email', 'help@');
+insert into routing.rules (channel_id, enabled) values (1, true);
+insert into routing.rule_targets (channel_id, agent_id) select 1, agent_id from routing.agents;
+
+insert into routing.conversations (channel_id) select 1 from generate_series(1, 5000);
+
+create temp table picks as
+select a.agent_id, count(c.conversation_id) as n
+from routing.agents a
+left join routing.conversations c on c.account_id = a.account_id
+    and c.assignee_agent_id = a.agent_id
+group by a.agent_id;
+
+select is((select count(*) from routing.conversations
+           where assignee_agent_id is not null and assigned_by = 'rule'
+             and assigned_reason = 'random among eligible agents'),
+          5000::bigint,
+          'section 4a: each of the 5,000 emails is routed by the rule at random');
+
+select is((select count(*) from routing.conversations
+           where assignee_agent_id not in (1, 3, 4, 6, 8)),
+          0::bigint,
+          'section 4a: every pick is an eligible agent');
+
+select ok(n between 850 and 1150,
+          format('section 4a: eligible agent %s got %s of 5,000 emails (850..1150)', agent_id, n))
+from picks where agent_id in (1, 3, 4, 6, 8) order by agent_id;
+
+select is(n, 0::bigint,
+          format('section 4a: ineligible agent %s (%s) got no email', agent_id,
+                 case agent_id when 2 then 'inactive' when 5 then 'no seat' else 'away' end))
+from picks where agent_id in (2, 5, 7) order by agent_id;
+
+select cmp_ok((select sum((n - 1000.0) ^ 2 / 1000.0) from picks
+               where agent_id in (1, 3, 4, 6, 8))::numeric,
+              '<', 35::numeric,
+              'section 4a: chi-square of the five counts is below 35 (4 degrees of freedom)');
+
+select is((select sum(open_chats) from routing.agent_load), 0::bigint,
+          'section 4a: emails are not counted as open chats');
+
+select * from finish();
+rollback;
