@@ -315,9 +315,6 @@ before_update(const ConversationRow *old, const ConversationRow *new,
 			(old->has_assigned_at && new->assigned_at == old->assigned_at))
 			set_column(changes, columns.assigned_at, TimestampTzGetDatum(now), false);
 		set_text(changes, columns.reason, NULL);
-		routing_check_owner_access(&channel, new->conversation_id,
-								   new->has_agent, new->agent_id,
-								   new->has_team, new->team_id);
 	}
 	else if (owner_changed)
 	{
@@ -325,6 +322,11 @@ before_update(const ConversationRow *old, const ConversationRow *new,
 		set_column(changes, columns.assigned_at, (Datum) 0, true);
 		set_text(changes, columns.reason, NULL);
 	}
+	/* A new owner, or an owner moved with the conversation into another inbox. */
+	if (owner_changed || old->channel_id != new->channel_id)
+		routing_check_owner_access(&channel, new->conversation_id,
+								   new->has_agent, new->agent_id,
+								   new->has_team, new->team_id);
 
 	has_desired = new->open && channel.is_chat && new->has_agent;
 	desired = has_desired ? new->agent_id : 0;
