@@ -137,6 +137,13 @@ where conversation_id = 200;
 select conversation_id, assignee_agent_id, assignee_team_id, assigned_by
 from routing.conversations where conversation_id = 200;
 
+-- section 2: ... also when a plain UPDATE moves an owned conversation into
+-- the restricted inbox (conversation 100's owner has no access to it)
+update routing.conversations set channel_id = 12 where conversation_id = 100;
+\echo :LAST_ERROR_SQLSTATE
+select conversation_id, channel_id, assignee_agent_id
+from routing.conversations where conversation_id = 100;
+
 -- section 2 (and 8): one log row per change of owner, none for the refused
 -- ones, the no-op replies or the reassignment to the current owner
 select conversation_id, from_agent_id, from_team_id, to_agent_id, to_team_id,
