@@ -148,6 +148,15 @@ static RoutingPlan claim_count_wait_plan = {
 	.argtypes = {INT8OID, INT8OID, TIMESTAMPTZOID, INT8OID}
 };
 
+static RoutingPlan claim_lock_nowait_plan = {
+	.sql =
+	"select 1 from routing.agent_loads l"
+	" where l.account_id" EQ "$1 and l.agent_id" EQ "$2 and l.version" EQ "$4"
+	" for no key update skip locked",
+	.nargs = 4,
+	.argtypes = {INT8OID, INT8OID, TIMESTAMPTZOID, INT8OID}
+};
+
 static RoutingPlan claim_lock_wait_plan = {
 	.sql =
 	"select 1 from routing.agent_loads l"
@@ -160,11 +169,11 @@ static RoutingPlan claim_lock_wait_plan = {
 /*
  * routing_claim locks agent_id's load row if its version is still "version"
  * and, for a chat (count_chat), adds the chat to the agent's load and moves
- * the last chat assignment time to "now".  Without "wait" it skips a row
- * another transaction holds; with it, it waits for that transaction, inside
- * a subtransaction that is rolled back when the version has moved, so that a
- * failed claim never keeps a lock it does not use.  Returns whether the
- * claim succeeded.
+ * the last chat assignment time to "now".  It first tries without waiting,
+ * skipping a row another transaction holds.  Then, with "wait", it waits for
+ * that transaction, inside a subtransaction that is rolled back when the
+ * version has moved, so that a failed claim never keeps a lock it does not
+ * use.  Returns whether the claim succeeded.
  */
 bool
 routing_claim(int64 account_id, int64 agent_id, int64 version,
@@ -172,29 +181,26 @@ routing_claim(int64 account_id, int64 agent_id, int64 version,
 {
 	Datum		values[4] = {Int64GetDatum(account_id), Int64GetDatum(agent_id),
 	TimestampTzGetDatum(now), Int64GetDatum(version)};
-	MemoryContext caller_context = CurrentMemoryContext;
-	ResourceOwner caller_owner = CurrentResourceOwner;
 	bool		claimed;
 
-	if (!wait)
-	{
-		Assert(count_chat);
-		claimed = routing_exec(&claim_count_nowait_plan, values, NULL, 0) == 1;
-		if (claimed)
-			note_load_row_held();
-		return claimed;
-	}
-
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(caller_context);
-	claimed = routing_exec(count_chat ? &claim_count_wait_plan : &claim_lock_wait_plan,
+	claimed = routing_exec(count_chat ? &claim_count_nowait_plan : &claim_lock_nowait_plan,
 						   values, NULL, 0) == 1;
-	if (claimed)
-		ReleaseCurrentSubTransaction();
-	else
-		RollbackAndReleaseCurrentSubTransaction();
-	MemoryContextSwitchTo(caller_context);
-	CurrentResourceOwner = caller_owner;
+	if (!claimed && wait)
+	{
+		MemoryContext caller_context = CurrentMemoryContext;
+		ResourceOwner caller_owner = CurrentResourceOwner;
+
+		BeginInternalSubTransaction(NULL);
+		MemoryContextSwitchTo(caller_context);
+		claimed = routing_exec(count_chat ? &claim_count_wait_plan : &claim_lock_wait_plan,
+							   values, NULL, 0) == 1;
+		if (claimed)
+			ReleaseCurrentSubTransaction();
+		else
+			RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(caller_context);
+		CurrentResourceOwner = caller_owner;
+	}
 	if (claimed)
 		note_load_row_held();
 	return claimed;

@@ -177,7 +177,6 @@ routing_explain_route(PG_FUNCTION_ARGS)
 	StringInfoData buf;
 	StringInfoData reason;
 	bool		has_owner;
-	bool		isnull;
 	int64		owner_id;
 	Oid			saved_userid;
 	int			saved_sec_context;
@@ -206,8 +205,8 @@ routing_explain_route(PG_FUNCTION_ARGS)
 					 (long long) account_id, (long long) conversation_id,
 					 SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2),
 					 value_or_null(3), value_or_null(4));
-	owner_id = routing_get_int64(0, 6, &isnull);
-	has_owner = !isnull && routing_get_bool(0, 7);
+	owner_id = routing_get_int64(0, 6, &has_owner);
+	has_owner = has_owner && routing_get_bool(0, 7);
 	routing_load_channel(account_id, routing_get_int64(0, 1, NULL), &channel);
 	appendStringInfo(&buf,
 					 " \"channel_id\": %lld, \"channel_kind\": \"%s\", \"inbox_id\": %lld,"

@@ -71,12 +71,9 @@ lock_conversation(int64 account_id, int64 conversation_id, LockedConversation *c
 	c->conversation_id = conversation_id;
 	c->open = routing_get_bool(0, 1);
 	c->agent_id = routing_get_int64(0, 2, &c->has_agent);
-	c->has_agent = !c->has_agent;
 	c->team_id = routing_get_int64(0, 3, &c->has_team);
-	c->has_team = !c->has_team;
 	c->channel_id = routing_get_int64(0, 4, NULL);
 	c->contact_id = routing_get_int64(0, 5, &c->has_contact);
-	c->has_contact = !c->has_contact;
 }
 
 /*

@@ -122,17 +122,18 @@ routing_exec(RoutingPlan *plan, Datum *values, const char *nulls, long count)
 }
 
 /*
- * routing_get_int64 reads a bigint column of the last result.
+ * routing_get_int64 reads a bigint column of the last result; has_value, if
+ * given, says whether it was not NULL.
  */
 int64
-routing_get_int64(int row, int col, bool *isnull)
+routing_get_int64(int row, int col, bool *has_value)
 {
 	bool		null;
 	Datum		value = SPI_getbinval(SPI_tuptable->vals[row],
 									  SPI_tuptable->tupdesc, col, &null);
 
-	if (isnull)
-		*isnull = null;
+	if (has_value)
+		*has_value = !null;
 	return null ? 0 : DatumGetInt64(value);
 }
 
@@ -175,8 +176,6 @@ routing_load_channel(int64 account_id, int64 channel_id, RoutingChannel *channel
 {
 	Datum		values[2] = {Int64GetDatum(account_id), Int64GetDatum(channel_id)};
 	char	   *kind;
-	bool		isnull;
-
 	memset(channel, 0, sizeof(*channel));
 	channel->account_id = account_id;
 	channel->channel_id = channel_id;
@@ -194,6 +193,5 @@ routing_load_channel(int64 account_id, int64 channel_id, RoutingChannel *channel
 	channel->rule_enabled = routing_get_bool(0, 4);
 	channel->contact_owner = routing_get_bool(0, 5);
 	channel->only_available = routing_get_bool(0, 6);
-	channel->default_agent_id = routing_get_int64(0, 7, &isnull);
-	channel->has_default_agent = !isnull;
+	channel->default_agent_id = routing_get_int64(0, 7, &channel->has_default_agent);
 }

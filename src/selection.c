@@ -187,15 +187,15 @@ decide_random(const RoutingChannel *channel, TimestampTz now,
 {
 	Datum		values[6];
 	Datum		account = Int64GetDatum(channel->account_id);
-	bool		isnull;
+	bool		has_agents;
 	int64		low,
 				high;
 
 	if (routing_exec(&agent_id_range_plan, &account, NULL, 1) != 1)
 		elog(ERROR, "agent id range query returned no row");
-	low = routing_get_int64(0, 1, &isnull);
+	low = routing_get_int64(0, 1, &has_agents);
 	high = routing_get_int64(0, 2, NULL);
-	if (isnull)
+	if (!has_agents)
 	{
 		snprintf(decision->reason, sizeof(decision->reason), "no eligible agent");
 		return;
@@ -274,10 +274,8 @@ decide_contact_owner(const RoutingChannel *channel, int64 conversation_id,
 			values[1] = Int64GetDatum(contact_id);
 			if (routing_exec(&contact_plan, values, NULL, 1) == 1)
 			{
-				bool		isnull;
-
-				owner_id = routing_get_int64(0, 1, &isnull);
-				has_owner = !isnull && routing_get_bool(0, 2);
+				owner_id = routing_get_int64(0, 1, &has_owner);
+				has_owner = has_owner && routing_get_bool(0, 2);
 			}
 		}
 		if (!has_owner &&
