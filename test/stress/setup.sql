@@ -109,5 +109,7 @@ select 7, unnest(array[101, 102, 103, 104, 201, 202, 203]);
 create table public.stress_balanced_pool (channel_id bigint primary key);
 insert into public.stress_balanced_pool values (1), (2), (3);
 
--- Conversations the mixed phase deleted (a plain DELETE), to account for rows.
+-- Conversations the mixed phase inserted (and committed) and deleted (a
+-- plain DELETE), recorded in the same statement, to account for every row.
+create table public.stress_inserted (conversation_id bigint not null);
 create table public.stress_deleted (conversation_id bigint not null);
