@@ -28,7 +28,7 @@ endif
 PACKAGES = postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap pgtap \
            postgresql-common gnuplot-nox
 
-.PHONY: deps demo test bench
+.PHONY: deps demo test bench print-regress
 
 deps:
 	@./scripts/ensure-packages $(PACKAGES)
@@ -47,3 +47,6 @@ bench: deps
 	$(MAKE) all
 	$(MAKE) install
 	./bench/run
+
+print-regress:
+	@echo $(REGRESS)

@@ -93,16 +93,14 @@ routing_leave(Oid saved_userid, int saved_sec_context)
 }
 
 /*
- * routing_exec runs a kept plan, preparing it on first use, and returns the
- * number of rows it produced or touched.  Every statement is schema-qualified
- * and uses OPERATOR(pg_catalog.=), so the caller's search_path is never
- * consulted, not even when the plan is first prepared.
+ * kept_plan prepares a plan on its first use in the backend and keeps it.
+ * Every statement is schema-qualified and uses OPERATOR(pg_catalog.=), so
+ * the caller's search_path is never consulted, not even when the plan is
+ * first prepared.
  */
-int
-routing_exec(RoutingPlan *plan, Datum *values, const char *nulls, long count)
+static SPIPlanPtr
+kept_plan(RoutingPlan *plan)
 {
-	int			rc;
-
 	if (plan->plan == NULL)
 	{
 		SPIPlanPtr	prepared = SPI_prepare(plan->sql, plan->nargs, plan->argtypes);
@@ -114,11 +112,36 @@ routing_exec(RoutingPlan *plan, Datum *values, const char *nulls, long count)
 			elog(ERROR, "SPI_keepplan failed");
 		plan->plan = prepared;
 	}
-	rc = SPI_execute_plan(plan->plan, values, nulls, false, count);
+	return plan->plan;
+}
+
+/*
+ * routing_exec runs a kept plan and returns the number of rows it produced
+ * or touched.
+ */
+int
+routing_exec(RoutingPlan *plan, Datum *values, const char *nulls, long count)
+{
+	int			rc = SPI_execute_plan(kept_plan(plan), values, nulls, false, count);
+
 	if (rc < 0)
 		elog(ERROR, "SPI_execute_plan failed for \"%s\": %s",
 			 plan->sql, SPI_result_code_string(rc));
 	return (int) SPI_processed;
+}
+
+/*
+ * routing_open_cursor opens a cursor on a kept plan, for a caller that reads
+ * only as many rows as it needs and closes it.
+ */
+Portal
+routing_open_cursor(RoutingPlan *plan, Datum *values)
+{
+	Portal		portal = SPI_cursor_open(NULL, kept_plan(plan), values, NULL, false);
+
+	if (portal == NULL)
+		elog(ERROR, "SPI_cursor_open failed for \"%s\"", plan->sql);
+	return portal;
 }
 
 /*

@@ -14,17 +14,19 @@
 
 #include "routing.h"
 
-/* Candidates fetched when the least busy agent's row is taken. */
-#define LEAST_BUSY_BATCH 16
+/* Candidates read at a time once the least busy agent's row is taken. */
+#define LEAST_BUSY_CHUNK 4
 /* Agents read in load order before falling back to a full search. */
 #define LEAST_BUSY_WINDOW "64"
 /* Random agent ids probed before falling back to a full search. */
 #define RANDOM_PROBES 8
 
 /*
- * The least busy eligible agents: first among the account's least loaded
- * agents (constant cost when most agents are in the pool), then, when none
- * of those is eligible, over the whole account.
+ * The least busy eligible agents, read through a cursor so that eligibility
+ * is evaluated only for the candidates a decision actually tries: first
+ * among the account's least loaded agents (constant cost when most agents
+ * are in the pool), then, when none of those is eligible, over the whole
+ * account.  The window's order carries through to the cursor (no sort).
  */
 static RoutingPlan least_busy_window_plan = {
 	.sql =
@@ -33,7 +35,7 @@ static RoutingPlan least_busy_window_plan = {
 	"  from routing.agent_loads l where l.account_id" EQ "$1"
 	SQL_LOAD_ORDER " limit " LEAST_BUSY_WINDOW ") l"
 	" where " SQL_ELIGIBLE(" offset 0")
-	SQL_LOAD_ORDER " limit $6",
+	SQL_LOAD_ORDER,
 	.nargs = 6,
 	.argtypes = {ELIGIBILITY_ARGTYPES}
 };
@@ -42,7 +44,7 @@ static RoutingPlan least_busy_all_plan = {
 	.sql =
 	"select l.agent_id, l.open_chats, l.version from routing.agent_loads l"
 	" where l.account_id" EQ "$1 and " SQL_ELIGIBLE("")
-	SQL_LOAD_ORDER " limit $6",
+	SQL_LOAD_ORDER,
 	.nargs = 6,
 	.argtypes = {ELIGIBILITY_ARGTYPES}
 };
@@ -99,77 +101,119 @@ assign_to(RoutingDecision *decision, int64 agent_id, bool counted)
 	decision->counted = counted;
 }
 
+/* A least-busy candidate as the cursor read it. */
+typedef struct LoadCandidate
+{
+	int64		agent_id;
+	int64		open_chats;
+	int64		version;
+} LoadCandidate;
+
+/*
+ * fetch_candidates reads up to max candidates from the cursor.
+ */
+static int
+fetch_candidates(Portal portal, int max, LoadCandidate *out)
+{
+	int			n;
+
+	SPI_cursor_fetch(portal, true, max);
+	n = (int) SPI_processed;
+	for (int i = 0; i < n; i++)
+	{
+		out[i].agent_id = routing_get_int64(i, 1, NULL);
+		out[i].open_chats = routing_get_int64(i, 2, NULL);
+		out[i].version = routing_get_int64(i, 3, NULL);
+	}
+	return n;
+}
+
+/*
+ * open_least_busy opens the candidate cursor on the window, or on the whole
+ * account when the window holds no eligible agent, and reads the least busy
+ * candidate; returns NULL when nobody is eligible.
+ */
+static Portal
+open_least_busy(const RoutingChannel *channel, LoadCandidate *first)
+{
+	Datum		values[6];
+	Portal		portal;
+
+	routing_eligibility_args(channel, 0, values);
+	portal = routing_open_cursor(&least_busy_window_plan, values);
+	if (fetch_candidates(portal, 1, first) == 1)
+		return portal;
+	SPI_cursor_close(portal);
+	portal = routing_open_cursor(&least_busy_all_plan, values);
+	if (fetch_candidates(portal, 1, first) == 1)
+		return portal;
+	SPI_cursor_close(portal);
+	return NULL;
+}
+
 /*
  * decide_least_busy picks the eligible agent with the fewest open chats,
  * then the least recent chat assignment, then the smallest id.
  *
- * A row another transaction holds is skipped in favour of the next free one
- * with the same number of open chats: whatever the holder does to it, taking
- * a tied agent keeps the pool within one chat, so concurrent inserts into one
+ * A row another transaction holds is skipped in favour of a free one with
+ * the same number of open chats: whatever the holder does to it, taking a
+ * tied agent keeps the pool within one chat, so concurrent inserts into one
  * pool spread over tied agents instead of queueing on one row.  Only when
- * every tied row is held does the decision wait, on the minimum, and decide
- * again if that row changed meanwhile.  A transaction that already holds a
- * load row (it inserted before) takes any free candidate rather than wait
- * while holding it, which is what would let two such transactions wait on
- * each other.
+ * every tied row is held does the decision wait, on the
+ * minimum, and decide again if that row changed meanwhile.  A transaction
+ * that already holds a load row (it inserted before) takes any free
+ * candidate rather than wait while holding it, which is what would let two
+ * such transactions wait on each other.
  */
 static void
 decide_least_busy(const RoutingChannel *channel, TimestampTz now,
 				  RoutingDecision *decision)
 {
-	Datum		values[6];
-	long		batch = 1;
-
 	for (;;)
 	{
-		int64		agent_ids[LEAST_BUSY_BATCH];
-		int64		open_chats[LEAST_BUSY_BATCH];
-		int64		versions[LEAST_BUSY_BATCH];
-		int			n;
+		LoadCandidate first;
+		LoadCandidate chunk[LEAST_BUSY_CHUNK];
+		const LoadCandidate *taken = NULL;
 		bool		holds_rows = routing_holds_load_rows();
+		Portal		portal = open_least_busy(channel, &first);
 
-		routing_eligibility_args(channel, batch, values);
-		n = routing_exec(&least_busy_window_plan, values, NULL, 0);
-		if (n == 0)
-			n = routing_exec(&least_busy_all_plan, values, NULL, 0);
-		if (n == 0)
+		if (portal == NULL)
 		{
 			snprintf(decision->reason, sizeof(decision->reason),
 					 "no eligible agent");
 			return;
 		}
-		for (int i = 0; i < n; i++)
+		if (routing_claim(channel->account_id, first.agent_id, first.version,
+						  true, false, now))
+			taken = &first;
+		while (taken == NULL)
 		{
-			agent_ids[i] = routing_get_int64(i, 1, NULL);
-			open_chats[i] = routing_get_int64(i, 2, NULL);
-			versions[i] = routing_get_int64(i, 3, NULL);
-		}
-		for (int i = 0; i < n && (holds_rows || open_chats[i] == open_chats[0]); i++)
-		{
-			if (routing_claim(channel->account_id, agent_ids[i], versions[i],
-							  true, false, now))
+			int			n = fetch_candidates(portal, LEAST_BUSY_CHUNK, chunk);
+			int			tied = 0;
+
+			while (tied < n && (holds_rows || chunk[tied].open_chats == first.open_chats))
+				tied++;
+			for (int i = 0; i < tied && taken == NULL; i++)
 			{
-				assign_to(decision, agent_ids[i], true);
-				snprintf(decision->reason, sizeof(decision->reason),
-						 "least busy: %lld open chats",
-						 (long long) open_chats[i]);
-				return;
+				if (routing_claim(channel->account_id, chunk[i].agent_id,
+								  chunk[i].version, true, false, now))
+					taken = &chunk[i];
 			}
+			if (tied < LEAST_BUSY_CHUNK)
+				break;
 		}
-		if (batch == 1 && n == 1)
-		{
-			batch = LEAST_BUSY_BATCH;
-			continue;
-		}
-		if (routing_claim(channel->account_id, agent_ids[0], versions[0],
+		SPI_cursor_close(portal);
+		if (taken == NULL &&
+			routing_claim(channel->account_id, first.agent_id, first.version,
 						  true, true, now))
+			taken = &first;
+		if (taken != NULL)
 		{
-			assign_to(decision, agent_ids[0], true);
+			assign_to(decision, taken->agent_id, true);
 			snprintf(decision->reason, sizeof(decision->reason),
-					 "least busy: %lld open chats", (long long) open_chats[0]);
+					 "least busy: %lld open chats", (long long) taken->open_chats);
 			return;
 		}
-		batch = LEAST_BUSY_BATCH;
 	}
 }
 
