@@ -28,6 +28,9 @@ endif
 PACKAGES = postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap pgtap \
            postgresql-common gnuplot-nox
 
+# agent_loads is a hot table: let autovacuum visit it every second.
+CLUSTER_SETTINGS = -o autovacuum_naptime=1s
+
 .PHONY: deps demo test bench print-regress
 
 deps:
@@ -36,12 +39,12 @@ deps:
 demo: deps
 	$(MAKE) all
 	$(MAKE) install
-	pg_virtualenv -t psql -X -q -v ON_ERROR_STOP=1 -f demo/demo.sql
+	pg_virtualenv -t $(CLUSTER_SETTINGS) psql -X -q -v ON_ERROR_STOP=1 -f demo/demo.sql
 
 test: deps
 	$(MAKE) all
 	$(MAKE) install
-	pg_virtualenv -t ./scripts/run-tests
+	pg_virtualenv -t $(CLUSTER_SETTINGS) ./scripts/run-tests
 
 bench: deps
 	$(MAKE) all

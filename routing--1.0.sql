@@ -182,6 +182,10 @@ create table routing.events (
 -- moves with every change to the row and with every change elsewhere that
 -- can make the agent ineligible, so a routing decision can tell whether what
 -- it read is still true once it holds the lock.
+-- Every chat assignment leaves a dead entry in agent_loads_least_busy at the
+-- low end, where the next decision starts reading: vacuum the table after a
+-- few hundred changes (with autovacuum_naptime low; see the README), and
+-- analyze it rarely, since its plans do not depend on its statistics.
 create table routing.agent_loads (
     account_id bigint not null default 1,
     agent_id bigint not null,
@@ -190,7 +194,10 @@ create table routing.agent_loads (
     version bigint not null default 0,
     primary key (account_id, agent_id),
     foreign key (account_id, agent_id) references routing.agents on delete cascade
-) with (fillfactor = 50);
+) with (fillfactor = 50,
+       autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 200,
+       autovacuum_vacuum_cost_delay = 0,
+       autovacuum_analyze_scale_factor = 0, autovacuum_analyze_threshold = 100000);
 create index agent_loads_least_busy
     on routing.agent_loads (account_id, open_chats, last_chat_at nulls first, agent_id);
 
