@@ -96,14 +96,18 @@ routing_leave(Oid saved_userid, int saved_sec_context)
  * kept_plan prepares a plan on its first use in the backend and keeps it.
  * Every statement is schema-qualified and uses OPERATOR(pg_catalog.=), so
  * the caller's search_path is never consulted, not even when the plan is
- * first prepared.
+ * first prepared.  Plans are generic: left to choose, the plan cache kept
+ * re-planning the least-busy query for every insert into a small account
+ * (half of the backend's time with a pool of 10).
  */
 static SPIPlanPtr
 kept_plan(RoutingPlan *plan)
 {
 	if (plan->plan == NULL)
 	{
-		SPIPlanPtr	prepared = SPI_prepare(plan->sql, plan->nargs, plan->argtypes);
+		SPIPlanPtr	prepared = SPI_prepare_cursor(plan->sql, plan->nargs,
+												  plan->argtypes,
+												  CURSOR_OPT_GENERIC_PLAN);
 
 		if (prepared == NULL)
 			elog(ERROR, "SPI_prepare failed for \"%s\": %s",
