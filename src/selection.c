@@ -14,8 +14,6 @@
 
 #include "routing.h"
 
-/* Candidates read at a time once the least busy agent's row is taken. */
-#define LEAST_BUSY_CHUNK 4
 /* Agents read in load order before falling back to a full search. */
 #define LEAST_BUSY_WINDOW "64"
 /* Random agent ids probed before falling back to a full search. */
@@ -172,7 +170,7 @@ decide_least_busy(const RoutingChannel *channel, TimestampTz now,
 	for (;;)
 	{
 		LoadCandidate first;
-		LoadCandidate chunk[LEAST_BUSY_CHUNK];
+		LoadCandidate next;
 		const LoadCandidate *taken = NULL;
 		bool		holds_rows = routing_holds_load_rows();
 		Portal		portal = open_least_busy(channel, &first);
@@ -186,21 +184,12 @@ decide_least_busy(const RoutingChannel *channel, TimestampTz now,
 		if (routing_claim(channel->account_id, first.agent_id, first.version,
 						  true, false, now))
 			taken = &first;
-		while (taken == NULL)
+		while (taken == NULL && fetch_candidates(portal, 1, &next) == 1 &&
+			   (holds_rows || next.open_chats == first.open_chats))
 		{
-			int			n = fetch_candidates(portal, LEAST_BUSY_CHUNK, chunk);
-			int			tied = 0;
-
-			while (tied < n && (holds_rows || chunk[tied].open_chats == first.open_chats))
-				tied++;
-			for (int i = 0; i < tied && taken == NULL; i++)
-			{
-				if (routing_claim(channel->account_id, chunk[i].agent_id,
-								  chunk[i].version, true, false, now))
-					taken = &chunk[i];
-			}
-			if (tied < LEAST_BUSY_CHUNK)
-				break;
+			if (routing_claim(channel->account_id, next.agent_id, next.version,
+							  true, false, now))
+				taken = &next;
 		}
 		SPI_cursor_close(portal);
 		if (taken == NULL &&
