@@ -6,27 +6,7 @@ create extension routing;
 \set VERBOSITY default
 \set SHOW_CONTEXT never
 
-insert into routing.agents (agent_id, name, active) values
-    (1, 'Ann', true),    -- seated, available, primary member of Support
-    (2, 'Bob', false),   -- inactive
-    (3, 'Cid', true),    -- no seat
-    (6, 'Fay', true);    -- no access to the restricted inbox
-insert into routing.seats (agent_id, hub) values (1, 'service'), (2, 'service');
-select routing.set_availability(1, 'available');
-insert into routing.teams (team_id, name) values (20, 'Support'), (21, 'Sales');
-insert into routing.team_members (team_id, agent_id, role) values (20, 1, 'primary');
-insert into routing.inboxes (inbox_id, name, access)
-values (1, 'Help', 'everyone'), (2, 'VIP', 'restricted');
-insert into routing.inbox_access (inbox_id, team_id) values (2, 20);
-insert into routing.channels (channel_id, inbox_id, kind)
-values (10, 1, 'chat'), (11, 1, 'email'), (12, 2, 'chat'), (13, 1, 'chat'), (14, 1, 'chat');
-insert into routing.rules (channel_id, enabled) values (10, true);
-insert into routing.rule_targets (channel_id, agent_id) values (10, 1);
-insert into routing.rules (channel_id, enabled, assign_to, default_agent_id)
-values (13, true, 'contact_owner', 1);
--- 100: routed to Ann; 101: unassigned; 102: closed; 200: restricted inbox, Ann's
-insert into routing.conversations (conversation_id, channel_id)
-values (100, 10), (101, 11), (102, 10), (200, 12);
+\i test/fixtures/bad_input_account.sql
 select routing.close_conversation(102);
 select routing.assign(200, 1);
 
