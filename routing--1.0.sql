@@ -239,6 +239,8 @@ create function routing.conversation_after() returns trigger
     language c as 'MODULE_PATHNAME', 'routing_conversation_after';
 create function routing.agent_created() returns trigger
     language c as 'MODULE_PATHNAME', 'routing_agent_created';
+create function routing.conversations_truncated() returns trigger
+    language c as 'MODULE_PATHNAME', 'routing_conversations_truncated';
 create function routing.eligibility_changed() returns trigger
     language c as 'MODULE_PATHNAME', 'routing_eligibility_changed';
 create function routing.rule_check() returns trigger
@@ -252,6 +254,8 @@ create trigger conversation_after after insert or update or delete on routing.co
     for each row execute function routing.conversation_after();
 create trigger agent_created after insert on routing.agents
     for each row execute function routing.agent_created();
+create trigger conversations_truncated after truncate on routing.conversations
+    for each statement execute function routing.conversations_truncated();
 create trigger rule_check before insert or update on routing.rules
     for each row execute function routing.rule_check();
 create trigger channel_check before update on routing.channels
@@ -334,6 +338,7 @@ comment on function routing.explain_route(bigint, bigint) is 'The routing decisi
 comment on function routing.conversation_before() is 'Trigger: routes inserted conversations and checks owner changes';
 comment on function routing.conversation_after() is 'Trigger: keeps agent_loads, assignment_log and NOTIFY in step with owner and status changes';
 comment on function routing.agent_created() is 'Trigger: creates the agent''s agent_loads row';
+comment on function routing.conversations_truncated() is 'Trigger: after TRUNCATE of conversations no agent has open chats';
 comment on function routing.eligibility_changed() is 'Trigger: serialises eligibility changes with routing decisions on the agents'' load rows';
 comment on function routing.rule_check() is 'Trigger: a rule''s default agent must hold a paid seat';
 comment on function routing.channel_check() is 'Trigger: a channel''s kind cannot move between chat and non-chat kinds';

@@ -179,3 +179,8 @@ update routing.conversations set channel_id = 2 where conversation_id = 4;
 select mismatches, loads from pg_temp.books();
 
 select * from load_mismatch;
+
+-- section 6: TRUNCATE leaves no conversation, so no agent has an open chat
+select count(*) > 0 as some_open_chats from routing.agent_load where open_chats > 0;
+truncate routing.conversations cascade;
+select mismatches, loads from pg_temp.books();

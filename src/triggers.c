@@ -560,6 +560,36 @@ routing_agent_created(PG_FUNCTION_ARGS)
 	return PointerGetDatum(NULL);
 }
 
+static RoutingPlan truncated_plan = {
+	.sql =
+	"update routing.agent_loads l set open_chats = 0,"
+	" version = l.version OPERATOR(pg_catalog.+) 1"
+	" where l.open_chats OPERATOR(pg_catalog.<>) 0",
+	.nargs = 0
+};
+
+PG_FUNCTION_INFO_V1(routing_conversations_truncated);
+
+/*
+ * routing_conversations_truncated is the AFTER TRUNCATE trigger on
+ * conversations: no conversation is left, so no agent has an open chat.  A
+ * TRUNCATE spans every account, and so does this update.
+ */
+Datum
+routing_conversations_truncated(PG_FUNCTION_ARGS)
+{
+	Oid			saved_userid;
+	int			saved_sec_context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) ||
+		!TRIGGER_FIRED_BY_TRUNCATE(((TriggerData *) fcinfo->context)->tg_event))
+		elog(ERROR, "routing_conversations_truncated must be a TRUNCATE trigger");
+	routing_enter(&saved_userid, &saved_sec_context);
+	routing_exec(&truncated_plan, NULL, NULL, 0);
+	routing_leave(saved_userid, saved_sec_context);
+	return PointerGetDatum(NULL);
+}
+
 /*
  * bump_for_row moves the load row versions of whoever a row of an
  * eligibility table speaks of.
