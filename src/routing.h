@@ -125,8 +125,6 @@ typedef struct RoutingDecision
 	bool		counted;		/* the claim added the chat to the agent's load */
 	TimestampTz decided_at;
 	char		reason[128];
-	bool		owner_offline;	/* contact owner away: tell the application */
-	int64		offline_agent_id;
 } RoutingDecision;
 
 /* routing.c */

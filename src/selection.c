@@ -330,7 +330,6 @@ decide_contact_owner(const RoutingChannel *channel, int64 conversation_id,
 				values[2] = Int64GetDatum(owner_id);
 				values[3] = TimestampTzGetDatum(now);
 				routing_exec(&owner_offline_plan, values, NULL, 0);
-				decision->owner_offline = true;
 			}
 			snprintf(decision->reason, sizeof(decision->reason),
 					 "%s %lld is not eligible%s",
