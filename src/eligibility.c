@@ -40,10 +40,33 @@ static RoutingPlan agent_check_plan = {
 };
 
 /*
+ * routing_read_checks reads an agent's load row version and the five
+ * SQL_CHECK_COLUMNS, starting at column first_col of row "row" of the last
+ * result, and judges them as the channel's rule does.  The target check is
+ * left out when need_target is false: a contact owner or a default agent
+ * needs no listing as a target.
+ */
+void
+routing_read_checks(const RoutingChannel *channel, bool need_target,
+					int row, int first_col, RoutingChecks *checks)
+{
+	checks->exists = true;
+	checks->version = routing_get_int64(row, first_col, NULL);
+	checks->active = routing_get_bool(row, first_col + 1);
+	checks->seat = routing_get_bool(row, first_col + 2);
+	checks->access = routing_get_bool(row, first_col + 3);
+	checks->target = !need_target || routing_get_bool(row, first_col + 4);
+	checks->available = routing_get_bool(row, first_col + 5);
+	checks->eligible_but_away = checks->active && checks->seat &&
+		checks->access && checks->target && !checks->available &&
+		channel->only_available;
+	checks->eligible = checks->active && checks->seat && checks->access &&
+		checks->target && (checks->available || !channel->only_available);
+}
+
+/*
  * routing_agent_check evaluates the eligibility checks for one agent on a
  * channel and fills "checks" (false for every check of an unknown agent).
- * The target check is left out when need_target is false: a contact owner
- * or a default agent needs no listing as a target.
  */
 void
 routing_agent_check(const RoutingChannel *channel, int64 agent_id,
@@ -54,20 +77,8 @@ routing_agent_check(const RoutingChannel *channel, int64 agent_id,
 	memset(checks, 0, sizeof(*checks));
 	checks->agent_id = agent_id;
 	routing_eligibility_args(channel, agent_id, values);
-	if (routing_exec(&agent_check_plan, values, NULL, 1) != 1)
-		return;
-	checks->exists = true;
-	checks->version = routing_get_int64(0, 1, NULL);
-	checks->active = routing_get_bool(0, 2);
-	checks->seat = routing_get_bool(0, 3);
-	checks->access = routing_get_bool(0, 4);
-	checks->target = !need_target || routing_get_bool(0, 5);
-	checks->available = routing_get_bool(0, 6);
-	checks->eligible_but_away = checks->active && checks->seat &&
-		checks->access && checks->target && !checks->available &&
-		channel->only_available;
-	checks->eligible = checks->active && checks->seat && checks->access &&
-		checks->target && (checks->available || !channel->only_available);
+	if (routing_exec(&agent_check_plan, values, NULL, 1) == 1)
+		routing_read_checks(channel, need_target, 0, 1, checks);
 }
 
 static RoutingPlan team_access_plan = {

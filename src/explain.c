@@ -83,17 +83,7 @@ read_candidates(const RoutingChannel *channel, bool need_target,
 
 		k->agent_id = routing_get_int64(i, 1, NULL);
 		c->name = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
-		k->exists = true;
-		k->version = routing_get_int64(i, 3, NULL);
-		k->active = routing_get_bool(i, 4);
-		k->seat = routing_get_bool(i, 5);
-		k->access = routing_get_bool(i, 6);
-		k->target = !need_target || routing_get_bool(i, 7);
-		k->available = routing_get_bool(i, 8);
-		k->eligible = k->active && k->seat && k->access && k->target &&
-			(k->available || !channel->only_available);
-		k->eligible_but_away = !k->eligible && k->active && k->seat &&
-			k->access && k->target;
+		routing_read_checks(channel, need_target, i, 3, k);
 		c->open_chats = routing_get_int64(i, 9, NULL);
 		SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 10, &isnull);
 		c->last_assigned_at = isnull ? NULL :

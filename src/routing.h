@@ -142,6 +142,8 @@ extern bool routing_notify_enabled;
 /* eligibility.c */
 extern void routing_eligibility_args(const RoutingChannel *channel, int64 extra,
 									 Datum *values);
+extern void routing_read_checks(const RoutingChannel *channel, bool need_target,
+								int row, int first_col, RoutingChecks *checks);
 extern void routing_agent_check(const RoutingChannel *channel, int64 agent_id,
 								bool need_target, RoutingChecks *checks);
 extern bool routing_team_has_access(const RoutingChannel *channel,
