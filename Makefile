@@ -12,7 +12,8 @@ REGRESS = schema unassigned manual_triage bad_input accounts privileges \
           observability
 ISOLATION = insert_insert_same_pool insert_vs_away insert_vs_seat_removal \
             insert_vs_team_change insert_vs_close assign_vs_insert \
-            two_channels_one_agent multi_insert_transactions
+            two_channels_one_agent multi_insert_transactions \
+            checks_seen_across_sessions
 ISOLATION_OPTS = --inputdir=.
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter  # PostgreSQL's headers have unused parameters
 
@@ -23,6 +24,9 @@ PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
 ifneq ($(PGXS),)
 include $(PGXS)
 endif
+
+# Every source includes the shared header (a struct change must rebuild all).
+$(OBJS): src/routing.h
 
 # Debian packages that the demo, the tests and the benchmark need.
 PACKAGES = postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap pgtap \

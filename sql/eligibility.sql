@@ -117,3 +117,32 @@ select conversation_id, channel_id from routing.unassigned
 where channel_id in (1, 2) order by conversation_id;
 select count(*) as unassigned_emails from routing.unassigned where channel_id = 3;
 select count(*) as never_to_ann from routing.conversations where assignee_agent_id = 1;
+
+-- section 3: each decision judges eligibility as it stands at that moment,
+-- whatever an earlier decision of the same session saw (the extension keeps
+-- per-session verdicts; these cases would show a stale one).
+-- A change rolled back after a decision saw it:
+begin;
+delete from routing.seats where agent_id = 2;
+insert into routing.conversations (channel_id) values (1)
+returning conversation_id, assignee_agent_id;
+rollback;
+insert into routing.conversations (channel_id) values (1)
+returning conversation_id, assignee_agent_id;
+-- An agent deleted and created again with the same id, without a seat:
+-- Fay (6) is the only target of channel 4 and is routed to first.
+insert into routing.agents (agent_id, name) values (6, 'Fay');
+insert into routing.seats (agent_id, hub) values (6, 'service');
+select routing.set_availability(6, 'available');
+insert into routing.channels (channel_id, inbox_id, kind, name) values (4, 100, 'chat', 'Fay chat');
+insert into routing.rules (channel_id, enabled) values (4, true);
+insert into routing.rule_targets (channel_id, agent_id) values (4, 6);
+insert into routing.conversations (channel_id) values (4)
+returning conversation_id, assignee_agent_id;
+delete from routing.conversations where channel_id = 4;
+delete from routing.agents where agent_id = 6;
+insert into routing.agents (agent_id, name) values (6, 'Fay again');
+select routing.set_availability(6, 'available');
+insert into routing.rule_targets (channel_id, agent_id) values (4, 6);
+insert into routing.conversations (channel_id) values (4)
+returning conversation_id, assignee_agent_id, assigned_reason;

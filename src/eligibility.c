@@ -10,6 +10,7 @@
 
 #include "access/xact.h"
 #include "catalog/pg_type.h"
+#include "common/hashfn.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 
@@ -32,7 +33,7 @@ routing_eligibility_args(const RoutingChannel *channel, int64 extra, Datum *valu
 
 static RoutingPlan agent_check_plan = {
 	.sql =
-	"select l.version, " SQL_CHECK_COLUMNS
+	"select " SQL_CHECK_COLUMNS
 	" from routing.agent_loads l"
 	" where l.account_id" EQ "$1 and l.agent_id" EQ "$6",
 	.nargs = 6,
@@ -40,11 +41,27 @@ static RoutingPlan agent_check_plan = {
 };
 
 /*
- * routing_read_checks reads an agent's load row version and the five
- * SQL_CHECK_COLUMNS, starting at column first_col of row "row" of the last
- * result, and judges them as the channel's rule does.  The target check is
- * left out when need_target is false: a contact owner or a default agent
- * needs no listing as a target.
+ * judge_checks decides an agent's eligibility from the checks read, as the
+ * channel's rule does.  The target check is left out when need_target is
+ * false: a contact owner or a default agent needs no listing as a target.
+ */
+static void
+judge_checks(const RoutingChannel *channel, bool need_target,
+			 RoutingChecks *checks)
+{
+	bool		target = !need_target || checks->target;
+
+	checks->eligible_but_away = checks->exists && checks->active &&
+		checks->seat && checks->access && target && !checks->available &&
+		channel->only_available;
+	checks->eligible = checks->exists && checks->active && checks->seat &&
+		checks->access && target &&
+		(checks->available || !channel->only_available);
+}
+
+/*
+ * routing_read_checks reads an agent's SQL_CHECK_COLUMNS, starting at column
+ * first_col of row "row" of the last result, and judges them.
  */
 void
 routing_read_checks(const RoutingChannel *channel, bool need_target,
@@ -52,16 +69,13 @@ routing_read_checks(const RoutingChannel *channel, bool need_target,
 {
 	checks->exists = true;
 	checks->version = routing_get_int64(row, first_col, NULL);
-	checks->active = routing_get_bool(row, first_col + 1);
-	checks->seat = routing_get_bool(row, first_col + 2);
-	checks->access = routing_get_bool(row, first_col + 3);
-	checks->target = !need_target || routing_get_bool(row, first_col + 4);
-	checks->available = routing_get_bool(row, first_col + 5);
-	checks->eligible_but_away = checks->active && checks->seat &&
-		checks->access && checks->target && !checks->available &&
-		channel->only_available;
-	checks->eligible = checks->active && checks->seat && checks->access &&
-		checks->target && (checks->available || !channel->only_available);
+	checks->checks_version = routing_get_int64(row, first_col + 1, NULL);
+	checks->active = routing_get_bool(row, first_col + 2);
+	checks->seat = routing_get_bool(row, first_col + 3);
+	checks->access = routing_get_bool(row, first_col + 4);
+	checks->target = routing_get_bool(row, first_col + 5) || !need_target;
+	checks->available = routing_get_bool(row, first_col + 6);
+	judge_checks(channel, need_target, checks);
 }
 
 /*
@@ -79,6 +93,70 @@ routing_agent_check(const RoutingChannel *channel, int64 agent_id,
 	routing_eligibility_args(channel, agent_id, values);
 	if (routing_exec(&agent_check_plan, values, NULL, 1) == 1)
 		routing_read_checks(channel, need_target, 0, 1, checks);
+}
+
+/*
+ * The verdict cache: each backend keeps the checks it read for a candidate
+ * of a channel, and reuses them while the candidate's load row still has
+ * the checks_version they were read under.  Every change that can change an
+ * agent's eligibility moves that version, to a value never used before (a
+ * rolled-back change leaves no reusable value behind), in the same
+ * transaction as the change; and checks are stored under the version read
+ * in the same snapshot as they were.  So a cached verdict is exactly what
+ * the checks would read now.  The claim's compare-and-swap on "version"
+ * still guards the decision against changes after the read.
+ * Direct-mapped: a slot holds the last candidate that hashed to it, so the
+ * memory is fixed (allocated on first use) whatever the pools' sizes.
+ */
+typedef struct CachedChecks
+{
+	int64		account_id;
+	int64		channel_id;
+	int64		inbox_id;
+	bool		restricted;
+	RoutingChecks checks;		/* read with the target check */
+} CachedChecks;
+
+#define CHECKS_CACHE_SLOTS 4096
+
+static CachedChecks *checks_cache = NULL;
+
+/*
+ * routing_candidate_eligible tells whether agent_id, whose load row was
+ * read with checks_version, is eligible for automatic routing on the
+ * channel (every check, the target one included), reading the checks only
+ * when the cache has none for that version.
+ */
+bool
+routing_candidate_eligible(const RoutingChannel *channel, int64 agent_id,
+						   int64 checks_version)
+{
+	int64		key[4] = {channel->account_id, channel->channel_id,
+	channel->inbox_id, agent_id};
+	CachedChecks *slot;
+
+	if (checks_cache == NULL)
+		checks_cache = MemoryContextAllocZero(
+			AllocSetContextCreate(TopMemoryContext, "routing eligibility checks",
+								  ALLOCSET_SMALL_SIZES),
+			sizeof(CachedChecks) * CHECKS_CACHE_SLOTS);
+	slot = &checks_cache[hash_bytes((const unsigned char *) key, sizeof(key)) %
+						 CHECKS_CACHE_SLOTS];
+	if (!(slot->checks.exists && slot->checks.agent_id == agent_id &&
+		  slot->checks.checks_version == checks_version &&
+		  slot->account_id == channel->account_id &&
+		  slot->channel_id == channel->channel_id &&
+		  slot->inbox_id == channel->inbox_id &&
+		  slot->restricted == channel->restricted))
+	{
+		slot->account_id = channel->account_id;
+		slot->channel_id = channel->channel_id;
+		slot->inbox_id = channel->inbox_id;
+		slot->restricted = channel->restricted;
+		routing_agent_check(channel, agent_id, true, &slot->checks);
+	}
+	judge_checks(channel, true, &slot->checks);
+	return slot->checks.eligible;
 }
 
 static RoutingPlan team_access_plan = {
@@ -246,12 +324,18 @@ routing_adjust_load(int64 account_id, int64 agent_id, int delta, TimestampTz giv
 		note_load_row_held();
 }
 
+static RoutingPlan next_checks_version_plan = {
+	.sql = "select pg_catalog.nextval('routing.agent_checks_seq'::pg_catalog.regclass)",
+	.nargs = 0
+};
+
 static RoutingPlan bump_agent_plan = {
 	.sql =
-	"update routing.agent_loads l set version = l.version OPERATOR(pg_catalog.+) 1"
+	"update routing.agent_loads l set version = l.version OPERATOR(pg_catalog.+) 1,"
+	" checks_version = $3"
 	" where l.account_id" EQ "$1 and l.agent_id" EQ "$2",
-	.nargs = 2,
-	.argtypes = {INT8OID, INT8OID}
+	.nargs = 3,
+	.argtypes = {INT8OID, INT8OID, INT8OID}
 };
 
 /*
@@ -265,25 +349,30 @@ static RoutingPlan bump_many_plan = {
 	"   or l.agent_id" EQ "any (select m.agent_id from routing.team_members m"
 	"    where m.account_id" EQ "$1 and m.team_id" EQ "$2))"
 	"  order by l.agent_id for no key update)"
-	" update routing.agent_loads l set version = l.version OPERATOR(pg_catalog.+) 1"
+	" update routing.agent_loads l set version = l.version OPERATOR(pg_catalog.+) 1,"
+	" checks_version = $3"
 	" from locked where l.account_id" EQ "$1 and l.agent_id" EQ "locked.agent_id",
-	.nargs = 2,
-	.argtypes = {INT8OID, INT8OID}
+	.nargs = 3,
+	.argtypes = {INT8OID, INT8OID, INT8OID}
 };
 
 /*
- * routing_bump_versions moves the version of the load rows of one agent, of
+ * routing_bump_versions moves the versions of the load rows of one agent, of
  * a team's members, or of every agent of the account, holding their locks to
  * the end of the transaction: a routing decision that read the old state
  * then fails its claim and decides again, and one that claimed first makes
- * this change wait for it.
+ * this change wait for it.  checks_version takes a new sequence value, which
+ * drops every backend's cached checks of these agents.
  */
 void
 routing_bump_versions(RoutingScope scope, int64 account_id, int64 id)
 {
-	Datum		values[2] = {Int64GetDatum(account_id), Int64GetDatum(id)};
-	char		nulls[2] = {' ', scope == ROUTING_SCOPE_ACCOUNT ? 'n' : ' '};
+	Datum		values[3] = {Int64GetDatum(account_id), Int64GetDatum(id), 0};
+	char		nulls[3] = {' ', scope == ROUTING_SCOPE_ACCOUNT ? 'n' : ' ', ' '};
 
+	if (routing_exec(&next_checks_version_plan, NULL, NULL, 1) != 1)
+		elog(ERROR, "nextval returned no row");
+	values[2] = Int64GetDatum(routing_get_int64(0, 1, NULL));
 	routing_exec(scope == ROUTING_SCOPE_AGENT ? &bump_agent_plan : &bump_many_plan,
 				 values, nulls, 0);
 }

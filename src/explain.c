@@ -25,7 +25,7 @@ typedef struct Candidate
 } Candidate;
 
 #define EXPLAIN_COLUMNS \
-	"select l.agent_id, a.name, l.version, " SQL_CHECK_COLUMNS ", l.open_chats," \
+	"select l.agent_id, a.name, " SQL_CHECK_COLUMNS ", l.open_chats," \
 	" l.last_chat_at from routing.agent_loads l" \
 	" join routing.agents a on a.account_id" EQ "l.account_id" \
 	"  and a.agent_id" EQ "l.agent_id"
@@ -84,10 +84,12 @@ read_candidates(const RoutingChannel *channel, bool need_target,
 		k->agent_id = routing_get_int64(i, 1, NULL);
 		c->name = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
 		routing_read_checks(channel, need_target, i, 3, k);
-		c->open_chats = routing_get_int64(i, 9, NULL);
-		SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 10, &isnull);
+		c->open_chats = routing_get_int64(i, 3 + SQL_CHECK_COLUMN_COUNT, NULL);
+		SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc,
+					  4 + SQL_CHECK_COLUMN_COUNT, &isnull);
 		c->last_assigned_at = isnull ? NULL :
-			SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 10);
+			SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc,
+						 4 + SQL_CHECK_COLUMN_COUNT);
 		c->role = role;
 	}
 	return n;

@@ -23,44 +23,44 @@
  * The eligibility checks of BEHAVIOUR.md section 3, for the candidate row
  * aliased "l" (its column agent_id).  Parameters: $1 account_id,
  * $2 channel_id, $3 inbox_id, $4 inbox is restricted, $5 only_available.
- * B is appended inside each subquery: " offset 0" keeps it a per-row probe
- * (the planner does not turn it into a join), which is what a scan in load
- * order that stops at the first eligible agent wants; "" lets the planner
- * choose.
  */
-#define SQL_ACTIVE(B) \
+#define SQL_ACTIVE \
 	"exists (select 1 from routing.agents a where a.account_id" EQ "$1" \
-	" and a.agent_id" EQ "l.agent_id and a.active" B ")"
-#define SQL_SEAT(B) \
+	" and a.agent_id" EQ "l.agent_id and a.active)"
+#define SQL_SEAT \
 	"exists (select 1 from routing.seats s where s.account_id" EQ "$1" \
-	" and s.agent_id" EQ "l.agent_id" B ")"
-#define SQL_ACCESS(B) \
+	" and s.agent_id" EQ "l.agent_id)"
+#define SQL_ACCESS \
 	"(not $4" \
 	" or exists (select 1 from routing.inbox_access x where x.account_id" EQ "$1" \
-	"  and x.inbox_id" EQ "$3 and x.agent_id" EQ "l.agent_id" B ")" \
+	"  and x.inbox_id" EQ "$3 and x.agent_id" EQ "l.agent_id)" \
 	" or exists (select 1 from routing.team_members m" \
 	"  join routing.inbox_access x on x.account_id" EQ "m.account_id" \
 	"   and x.team_id" EQ "m.team_id" \
 	"  where m.account_id" EQ "$1 and m.agent_id" EQ "l.agent_id" \
-	"   and x.inbox_id" EQ "$3" B "))"
-#define SQL_TARGET(B) \
+	"   and x.inbox_id" EQ "$3))"
+#define SQL_TARGET \
 	"(exists (select 1 from routing.rule_targets t where t.account_id" EQ "$1" \
-	"  and t.channel_id" EQ "$2 and t.agent_id" EQ "l.agent_id" B ")" \
+	"  and t.channel_id" EQ "$2 and t.agent_id" EQ "l.agent_id)" \
 	" or exists (select 1 from routing.team_members m" \
 	"  join routing.rule_targets t on t.account_id" EQ "m.account_id" \
 	"   and t.team_id" EQ "m.team_id" \
 	"  where m.account_id" EQ "$1 and m.agent_id" EQ "l.agent_id" \
-	"   and m.role" EQ "'primary' and t.channel_id" EQ "$2" B "))"
-#define SQL_AVAILABLE(B) \
+	"   and m.role" EQ "'primary' and t.channel_id" EQ "$2))"
+#define SQL_AVAILABLE \
 	"exists (select 1 from routing.availability v where v.account_id" EQ "$1" \
-	" and v.agent_id" EQ "l.agent_id and v.status" EQ "'available'" B ")"
-#define SQL_ELIGIBLE(B) \
-	SQL_ACTIVE(B) " and " SQL_SEAT(B) " and " SQL_ACCESS(B) " and " \
-	SQL_TARGET(B) " and (not $5 or " SQL_AVAILABLE(B) ")"
-/* Each check as its own column, for explain_route and single agents. */
+	" and v.agent_id" EQ "l.agent_id and v.status" EQ "'available')"
+#define SQL_ELIGIBLE \
+	SQL_ACTIVE " and " SQL_SEAT " and " SQL_ACCESS " and " SQL_TARGET \
+	" and (not $5 or " SQL_AVAILABLE ")"
+/*
+ * The load row's versions and each check as its own column, read in one
+ * snapshot: what routing_read_checks() reads.
+ */
 #define SQL_CHECK_COLUMNS \
-	SQL_ACTIVE("") ", " SQL_SEAT("") ", " SQL_ACCESS("") ", " \
-	SQL_TARGET("") ", " SQL_AVAILABLE("")
+	"l.version, l.checks_version, " SQL_ACTIVE ", " SQL_SEAT ", " \
+	SQL_ACCESS ", " SQL_TARGET ", " SQL_AVAILABLE
+#define SQL_CHECK_COLUMN_COUNT 7
 /* Least busy first: fewest open chats, least recent chat, smallest id. */
 #define SQL_LOAD_ORDER " order by l.open_chats, l.last_chat_at nulls first, l.agent_id"
 /* The argument types of every query that uses the fragments above. */
@@ -100,6 +100,7 @@ typedef struct RoutingChecks
 	int64		agent_id;
 	bool		exists;
 	int64		version;		/* of the agent's load row */
+	int64		checks_version; /* ditto: what the checks were read under */
 	bool		active;
 	bool		seat;
 	bool		access;
@@ -146,6 +147,8 @@ extern void routing_read_checks(const RoutingChannel *channel, bool need_target,
 								int row, int first_col, RoutingChecks *checks);
 extern void routing_agent_check(const RoutingChannel *channel, int64 agent_id,
 								bool need_target, RoutingChecks *checks);
+extern bool routing_candidate_eligible(const RoutingChannel *channel,
+									   int64 agent_id, int64 checks_version);
 extern bool routing_team_has_access(const RoutingChannel *channel,
 									int64 team_id);
 extern bool routing_holds_load_rows(void);

@@ -14,37 +14,24 @@
 
 #include "routing.h"
 
-/* Agents read in load order before falling back to a full search. */
-#define LEAST_BUSY_WINDOW "64"
+/* Candidates the least-busy cursor reads per fetch. */
+#define CANDIDATE_BATCH 8
 /* Random agent ids probed before falling back to a full search. */
 #define RANDOM_PROBES 8
 
 /*
- * The least busy eligible agents, read through a cursor so that eligibility
- * is evaluated only for the candidates a decision actually tries: first
- * among the account's least loaded agents (constant cost when most agents
- * are in the pool), then, when none of those is eligible, over the whole
- * account.  The window's order carries through to the cursor (no sort).
+ * The account's agents, least busy first, read through a cursor in batches
+ * and judged by routing_candidate_eligible(): a decision reads only as far
+ * as the first eligible agents, a plain index scan on
+ * agent_loads_least_busy, whatever the account's size.
  */
-static RoutingPlan least_busy_window_plan = {
+static RoutingPlan least_busy_plan = {
 	.sql =
-	"select l.agent_id, l.open_chats, l.version from"
-	" (select l.agent_id, l.open_chats, l.last_chat_at, l.version"
-	"  from routing.agent_loads l where l.account_id" EQ "$1"
-	SQL_LOAD_ORDER " limit " LEAST_BUSY_WINDOW ") l"
-	" where " SQL_ELIGIBLE(" offset 0")
+	"select l.agent_id, l.open_chats, l.version, l.checks_version"
+	" from routing.agent_loads l where l.account_id" EQ "$1"
 	SQL_LOAD_ORDER,
-	.nargs = 6,
-	.argtypes = {ELIGIBILITY_ARGTYPES}
-};
-
-static RoutingPlan least_busy_all_plan = {
-	.sql =
-	"select l.agent_id, l.open_chats, l.version from routing.agent_loads l"
-	" where l.account_id" EQ "$1 and " SQL_ELIGIBLE("")
-	SQL_LOAD_ORDER,
-	.nargs = 6,
-	.argtypes = {ELIGIBILITY_ARGTYPES}
+	.nargs = 1,
+	.argtypes = {INT8OID}
 };
 
 static RoutingPlan agent_id_range_plan = {
@@ -57,16 +44,16 @@ static RoutingPlan agent_id_range_plan = {
 
 static RoutingPlan random_probe_plan = {
 	.sql =
-	"select l.agent_id, l.version from routing.agent_loads l"
-	" where l.account_id" EQ "$1 and l.agent_id" EQ "$6 and " SQL_ELIGIBLE(""),
-	.nargs = 6,
-	.argtypes = {ELIGIBILITY_ARGTYPES}
+	"select l.version, l.checks_version from routing.agent_loads l"
+	" where l.account_id" EQ "$1 and l.agent_id" EQ "$2",
+	.nargs = 2,
+	.argtypes = {INT8OID, INT8OID}
 };
 
 static RoutingPlan random_all_plan = {
 	.sql =
 	"select l.agent_id, l.version from routing.agent_loads l"
-	" where l.account_id" EQ "$1 and " SQL_ELIGIBLE("")
+	" where l.account_id" EQ "$1 and " SQL_ELIGIBLE
 	" order by l.agent_id",
 	.nargs = 6,
 	.argtypes = {ELIGIBILITY_ARGTYPES}
@@ -105,48 +92,47 @@ typedef struct LoadCandidate
 	int64		agent_id;
 	int64		open_chats;
 	int64		version;
+	int64		checks_version;
 } LoadCandidate;
 
-/*
- * fetch_candidates reads up to max candidates from the cursor.
- */
-static int
-fetch_candidates(Portal portal, int max, LoadCandidate *out)
+/* The least-busy cursor and the batch last fetched from it. */
+typedef struct CandidateScan
 {
-	int			n;
-
-	SPI_cursor_fetch(portal, true, max);
-	n = (int) SPI_processed;
-	for (int i = 0; i < n; i++)
-	{
-		out[i].agent_id = routing_get_int64(i, 1, NULL);
-		out[i].open_chats = routing_get_int64(i, 2, NULL);
-		out[i].version = routing_get_int64(i, 3, NULL);
-	}
-	return n;
-}
-
-/*
- * open_least_busy opens the candidate cursor on the window, or on the whole
- * account when the window holds no eligible agent, and reads the least busy
- * candidate; returns NULL when nobody is eligible.
- */
-static Portal
-open_least_busy(const RoutingChannel *channel, LoadCandidate *first)
-{
-	Datum		values[6];
 	Portal		portal;
+	int			count;
+	int			next;
+	LoadCandidate batch[CANDIDATE_BATCH];
+} CandidateScan;
 
-	routing_eligibility_args(channel, 0, values);
-	portal = routing_open_cursor(&least_busy_window_plan, values);
-	if (fetch_candidates(portal, 1, first) == 1)
-		return portal;
-	SPI_cursor_close(portal);
-	portal = routing_open_cursor(&least_busy_all_plan, values);
-	if (fetch_candidates(portal, 1, first) == 1)
-		return portal;
-	SPI_cursor_close(portal);
-	return NULL;
+/*
+ * next_eligible reads the next eligible candidate in load order into "out";
+ * false when the account has no more.
+ */
+static bool
+next_eligible(const RoutingChannel *channel, CandidateScan *scan,
+			  LoadCandidate *out)
+{
+	for (;;)
+	{
+		if (scan->next == scan->count)
+		{
+			SPI_cursor_fetch(scan->portal, true, CANDIDATE_BATCH);
+			scan->count = (int) SPI_processed;
+			scan->next = 0;
+			if (scan->count == 0)
+				return false;
+			for (int i = 0; i < scan->count; i++)
+			{
+				scan->batch[i].agent_id = routing_get_int64(i, 1, NULL);
+				scan->batch[i].open_chats = routing_get_int64(i, 2, NULL);
+				scan->batch[i].version = routing_get_int64(i, 3, NULL);
+				scan->batch[i].checks_version = routing_get_int64(i, 4, NULL);
+			}
+		}
+		*out = scan->batch[scan->next++];
+		if (routing_candidate_eligible(channel, out->agent_id, out->checks_version))
+			return true;
+	}
 }
 
 /*
@@ -167,16 +153,20 @@ static void
 decide_least_busy(const RoutingChannel *channel, TimestampTz now,
 				  RoutingDecision *decision)
 {
+	Datum		account = Int64GetDatum(channel->account_id);
+
 	for (;;)
 	{
+		CandidateScan scan = {0};
 		LoadCandidate first;
 		LoadCandidate next;
 		const LoadCandidate *taken = NULL;
 		bool		holds_rows = routing_holds_load_rows();
-		Portal		portal = open_least_busy(channel, &first);
 
-		if (portal == NULL)
+		scan.portal = routing_open_cursor(&least_busy_plan, &account);
+		if (!next_eligible(channel, &scan, &first))
 		{
+			SPI_cursor_close(scan.portal);
 			snprintf(decision->reason, sizeof(decision->reason),
 					 "no eligible agent");
 			return;
@@ -184,14 +174,14 @@ decide_least_busy(const RoutingChannel *channel, TimestampTz now,
 		if (routing_claim(channel->account_id, first.agent_id, first.version,
 						  true, false, now))
 			taken = &first;
-		while (taken == NULL && fetch_candidates(portal, 1, &next) == 1 &&
+		while (taken == NULL && next_eligible(channel, &scan, &next) &&
 			   (holds_rows || next.open_chats == first.open_chats))
 		{
 			if (routing_claim(channel->account_id, next.agent_id, next.version,
 							  true, false, now))
 				taken = &next;
 		}
-		SPI_cursor_close(portal);
+		SPI_cursor_close(scan.portal);
 		if (taken == NULL &&
 			routing_claim(channel->account_id, first.agent_id, first.version,
 						  true, true, now))
@@ -243,15 +233,15 @@ decide_random(const RoutingChannel *channel, TimestampTz now,
 		for (int probe = 0; probe < RANDOM_PROBES && !found; probe++)
 		{
 			uint64		span = (uint64) (high - low);
+			Datum		probe_values[2] = {account, 0};
 
-			routing_eligibility_args(channel,
-									 low + (int64) pg_prng_uint64_range(&pg_global_prng_state, 0, span),
-									 values);
-			if (routing_exec(&random_probe_plan, values, NULL, 1) == 1)
+			agent_id = low + (int64) pg_prng_uint64_range(&pg_global_prng_state, 0, span);
+			probe_values[1] = Int64GetDatum(agent_id);
+			if (routing_exec(&random_probe_plan, probe_values, NULL, 1) == 1)
 			{
-				agent_id = routing_get_int64(0, 1, NULL);
-				version = routing_get_int64(0, 2, NULL);
-				found = true;
+				version = routing_get_int64(0, 1, NULL);
+				found = routing_candidate_eligible(channel, agent_id,
+												   routing_get_int64(0, 2, NULL));
 			}
 		}
 		if (!found)

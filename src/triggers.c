@@ -617,12 +617,13 @@ bump_for_row(const char *scope, HeapTuple tuple, TupleDesc desc)
 PG_FUNCTION_INFO_V1(routing_eligibility_changed);
 
 /*
- * routing_eligibility_changed is the AFTER UPDATE OR DELETE trigger on every
- * table that decides eligibility.  Taking the affected agents' load rows
- * makes a concurrent routing decision either see this change (its claim
- * fails on the moved version and it decides again) or finish first (this
- * change waits for its commit): never an assignment that both committed
- * changes together forbid.  Inserts only add eligibility and need no lock.
+ * routing_eligibility_changed is the AFTER trigger on every table that
+ * decides eligibility.  Taking the affected agents' load rows makes a
+ * concurrent routing decision either see this change (its claim fails on the
+ * moved version and it decides again) or finish first (this change waits for
+ * its commit): never an assignment that both committed changes together
+ * forbid.  Inserts, which only add eligibility, move checks_version too, so
+ * that no backend keeps a cached "not eligible".
  */
 Datum
 routing_eligibility_changed(PG_FUNCTION_ARGS)
