@@ -106,7 +106,9 @@ routing_agent_check(const RoutingChannel *channel, int64 agent_id,
  * the checks would read now.  The claim's compare-and-swap on "version"
  * still guards the decision against changes after the read.
  * Direct-mapped: a slot holds the last candidate that hashed to it, so the
- * memory is fixed (allocated on first use) whatever the pools' sizes.
+ * memory is fixed (allocated on first use) whatever the pools' sizes.  The
+ * slot is the channel's hash plus the agent id, so that agents with nearby
+ * ids (a pool, usually) never take each other's slots.
  */
 typedef struct CachedChecks
 {
@@ -131,8 +133,8 @@ bool
 routing_candidate_eligible(const RoutingChannel *channel, int64 agent_id,
 						   int64 checks_version)
 {
-	int64		key[4] = {channel->account_id, channel->channel_id,
-	channel->inbox_id, agent_id};
+	int64		channel_key[3] = {channel->account_id, channel->channel_id,
+	channel->inbox_id};
 	CachedChecks *slot;
 
 	if (checks_cache == NULL)
@@ -140,7 +142,8 @@ routing_candidate_eligible(const RoutingChannel *channel, int64 agent_id,
 			AllocSetContextCreate(TopMemoryContext, "routing eligibility checks",
 								  ALLOCSET_SMALL_SIZES),
 			sizeof(CachedChecks) * CHECKS_CACHE_SLOTS);
-	slot = &checks_cache[hash_bytes((const unsigned char *) key, sizeof(key)) %
+	slot = &checks_cache[(hash_bytes((const unsigned char *) channel_key,
+									 sizeof(channel_key)) + (uint64) agent_id) %
 						 CHECKS_CACHE_SLOTS];
 	if (!(slot->checks.exists && slot->checks.agent_id == agent_id &&
 		  slot->checks.checks_version == checks_version &&

@@ -135,20 +135,6 @@ routing_exec(RoutingPlan *plan, Datum *values, const char *nulls, long count)
 }
 
 /*
- * routing_open_cursor opens a cursor on a kept plan, for a caller that reads
- * only as many rows as it needs and closes it.
- */
-Portal
-routing_open_cursor(RoutingPlan *plan, Datum *values)
-{
-	Portal		portal = SPI_cursor_open(NULL, kept_plan(plan), values, NULL, false);
-
-	if (portal == NULL)
-		elog(ERROR, "SPI_cursor_open failed for \"%s\"", plan->sql);
-	return portal;
-}
-
-/*
  * routing_get_int64 reads a bigint column of the last result; has_value, if
  * given, says whether it was not NULL.
  */

@@ -133,7 +133,6 @@ extern void routing_enter(Oid *saved_userid, int *saved_sec_context);
 extern void routing_leave(Oid saved_userid, int saved_sec_context);
 extern int	routing_exec(RoutingPlan *plan, Datum *values, const char *nulls,
 						 long count);
-extern Portal routing_open_cursor(RoutingPlan *plan, Datum *values);
 extern int64 routing_get_int64(int row, int col, bool *has_value);
 extern bool routing_get_bool(int row, int col);
 extern void routing_load_channel(int64 account_id, int64 channel_id,

@@ -9,30 +9,24 @@
 #include "postgres.h"
 #include "fmgr.h"
 
+#include "access/genam.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "common/pg_prng.h"
+#include "executor/tuptable.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
 
 #include "routing.h"
 
-/* Candidates the least-busy cursor reads per fetch. */
-#define CANDIDATE_BATCH 8
 /* Random agent ids probed before falling back to a full search. */
 #define RANDOM_PROBES 8
-
-/*
- * The account's agents, least busy first, read through a cursor in batches
- * and judged by routing_candidate_eligible(): a decision reads only as far
- * as the first eligible agents, a plain index scan on
- * agent_loads_least_busy, whatever the account's size.
- */
-static RoutingPlan least_busy_plan = {
-	.sql =
-	"select l.agent_id, l.open_chats, l.version, l.checks_version"
-	" from routing.agent_loads l where l.account_id" EQ "$1"
-	SQL_LOAD_ORDER,
-	.nargs = 1,
-	.argtypes = {INT8OID}
-};
 
 static RoutingPlan agent_id_range_plan = {
 	.sql =
@@ -86,7 +80,7 @@ assign_to(RoutingDecision *decision, int64 agent_id, bool counted)
 	decision->counted = counted;
 }
 
-/* A least-busy candidate as the cursor read it. */
+/* A least-busy candidate as the scan read it. */
 typedef struct LoadCandidate
 {
 	int64		agent_id;
@@ -95,44 +89,129 @@ typedef struct LoadCandidate
 	int64		checks_version;
 } LoadCandidate;
 
-/* The least-busy cursor and the batch last fetched from it. */
+/*
+ * The least-busy scan: the account's agent_loads rows in the order of index
+ * agent_loads_least_busy (fewest open chats, least recent chat, smallest
+ * id), read directly from the index under one snapshot, as a query in the
+ * trigger would see them.  A decision reads only as far as the first
+ * eligible agents, whatever the account's size; reading the index directly
+ * leaves no plan to choose a sort instead, and costs no executor start-up.
+ */
 typedef struct CandidateScan
 {
-	Portal		portal;
-	int			count;
-	int			next;
-	LoadCandidate batch[CANDIDATE_BATCH];
+	Relation	loads;
+	Relation	index;
+	Snapshot	snapshot;
+	IndexScanDesc scan;
+	TupleTableSlot *slot;
+	AttrNumber	agent_id_column;
+	AttrNumber	open_chats_column;
+	AttrNumber	version_column;
+	AttrNumber	checks_version_column;
 } CandidateScan;
+
+/*
+ * routing_relation_id is the OID of a relation of schema routing (looked up
+ * on each use: the extension can be dropped and created again).
+ */
+static Oid
+routing_relation_id(const char *name)
+{
+	Oid			relid = get_relname_relid(name, get_namespace_oid("routing", false));
+
+	if (!OidIsValid(relid))
+		elog(ERROR, "relation routing.%s does not exist", name);
+	return relid;
+}
+
+/*
+ * column_of is the attribute number of a column of routing.agent_loads.
+ */
+static AttrNumber
+column_of(Relation loads, const char *name)
+{
+	AttrNumber	attnum = get_attnum(RelationGetRelid(loads), name);
+
+	if (attnum == InvalidAttrNumber)
+		elog(ERROR, "column routing.agent_loads.%s does not exist", name);
+	return attnum;
+}
+
+/*
+ * begin_candidates starts the least-busy scan of an account under a new
+ * snapshot that sees the transaction's own earlier changes, as SPI takes
+ * one for each query.
+ */
+static void
+begin_candidates(int64 account_id, CandidateScan *cs)
+{
+	ScanKeyData key;
+
+	cs->loads = table_open(routing_relation_id("agent_loads"), AccessShareLock);
+	cs->index = index_open(routing_relation_id("agent_loads_least_busy"),
+						   AccessShareLock);
+	cs->agent_id_column = column_of(cs->loads, "agent_id");
+	cs->open_chats_column = column_of(cs->loads, "open_chats");
+	cs->version_column = column_of(cs->loads, "version");
+	cs->checks_version_column = column_of(cs->loads, "checks_version");
+	CommandCounterIncrement();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	UpdateActiveSnapshotCommandId();
+	cs->snapshot = RegisterSnapshot(GetActiveSnapshot());
+	PopActiveSnapshot();
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum(account_id));
+	cs->scan = index_beginscan(cs->loads, cs->index, cs->snapshot, 1, 0);
+	index_rescan(cs->scan, &key, 1, NULL, 0);
+	cs->slot = table_slot_create(cs->loads, NULL);
+}
+
+/*
+ * end_candidates ends the scan; the relation locks stay to the end of the
+ * transaction, as a query's do.
+ */
+static void
+end_candidates(CandidateScan *cs)
+{
+	ExecDropSingleTupleTableSlot(cs->slot);
+	index_endscan(cs->scan);
+	UnregisterSnapshot(cs->snapshot);
+	index_close(cs->index, NoLock);
+	table_close(cs->loads, NoLock);
+}
+
+/*
+ * column_value reads a not-null column of the scan's current row.
+ */
+static Datum
+column_value(CandidateScan *cs, AttrNumber attnum)
+{
+	bool		isnull;
+	Datum		value = slot_getattr(cs->slot, attnum, &isnull);
+
+	if (isnull)
+		elog(ERROR, "null in a not-null column of routing.agent_loads");
+	return value;
+}
 
 /*
  * next_eligible reads the next eligible candidate in load order into "out";
  * false when the account has no more.
  */
 static bool
-next_eligible(const RoutingChannel *channel, CandidateScan *scan,
+next_eligible(const RoutingChannel *channel, CandidateScan *cs,
 			  LoadCandidate *out)
 {
-	for (;;)
+	while (index_getnext_slot(cs->scan, ForwardScanDirection, cs->slot))
 	{
-		if (scan->next == scan->count)
-		{
-			SPI_cursor_fetch(scan->portal, true, CANDIDATE_BATCH);
-			scan->count = (int) SPI_processed;
-			scan->next = 0;
-			if (scan->count == 0)
-				return false;
-			for (int i = 0; i < scan->count; i++)
-			{
-				scan->batch[i].agent_id = routing_get_int64(i, 1, NULL);
-				scan->batch[i].open_chats = routing_get_int64(i, 2, NULL);
-				scan->batch[i].version = routing_get_int64(i, 3, NULL);
-				scan->batch[i].checks_version = routing_get_int64(i, 4, NULL);
-			}
-		}
-		*out = scan->batch[scan->next++];
+		out->agent_id = DatumGetInt64(column_value(cs, cs->agent_id_column));
+		out->open_chats = DatumGetInt32(column_value(cs, cs->open_chats_column));
+		out->version = DatumGetInt64(column_value(cs, cs->version_column));
+		out->checks_version = DatumGetInt64(column_value(cs, cs->checks_version_column));
 		if (routing_candidate_eligible(channel, out->agent_id, out->checks_version))
 			return true;
 	}
+	return false;
 }
 
 /*
@@ -153,20 +232,18 @@ static void
 decide_least_busy(const RoutingChannel *channel, TimestampTz now,
 				  RoutingDecision *decision)
 {
-	Datum		account = Int64GetDatum(channel->account_id);
-
 	for (;;)
 	{
-		CandidateScan scan = {0};
+		CandidateScan scan;
 		LoadCandidate first;
 		LoadCandidate next;
 		const LoadCandidate *taken = NULL;
 		bool		holds_rows = routing_holds_load_rows();
 
-		scan.portal = routing_open_cursor(&least_busy_plan, &account);
+		begin_candidates(channel->account_id, &scan);
 		if (!next_eligible(channel, &scan, &first))
 		{
-			SPI_cursor_close(scan.portal);
+			end_candidates(&scan);
 			snprintf(decision->reason, sizeof(decision->reason),
 					 "no eligible agent");
 			return;
@@ -181,7 +258,7 @@ decide_least_busy(const RoutingChannel *channel, TimestampTz now,
 							  true, false, now))
 				taken = &next;
 		}
-		SPI_cursor_close(scan.portal);
+		end_candidates(&scan);
 		if (taken == NULL &&
 			routing_claim(channel->account_id, first.agent_id, first.version,
 						  true, true, now))
