@@ -10,6 +10,7 @@
 #include "fmgr.h"
 
 #include "access/genam.h"
+#include "access/htup_details.h"
 #include "access/stratnum.h"
 #include "access/table.h"
 #include "access/tableam.h"
@@ -18,6 +19,7 @@
 #include "catalog/pg_type.h"
 #include "common/pg_prng.h"
 #include "executor/tuptable.h"
+#include "storage/procarray.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
@@ -87,6 +89,7 @@ typedef struct LoadCandidate
 	int64		open_chats;
 	int64		version;
 	int64		checks_version;
+	bool		held;			/* by another transaction, when read */
 } LoadCandidate;
 
 /*
@@ -195,6 +198,27 @@ column_value(CandidateScan *cs, AttrNumber attnum)
 }
 
 /*
+ * held_by_another tells whether another transaction in progress has locked
+ * or updated the scan's current row, so that a claim without waiting would
+ * skip it: concurrent decisions read a pool in the same order, and trying
+ * every row the others hold cost more than the rest of the decision.  The
+ * tuple header is read without the buffer's content lock, so the answer is
+ * a hint; a wrong one costs a failed claim or a tied agent taken instead,
+ * never a wrong decision (the claim decides).
+ */
+static bool
+held_by_another(CandidateScan *cs)
+{
+	HeapTupleHeader header = ExecFetchSlotHeapTuple(cs->slot, false, NULL)->t_data;
+	TransactionId xmax = HeapTupleHeaderGetRawXmax(header);
+
+	return !(header->t_infomask & (HEAP_XMAX_INVALID | HEAP_XMAX_IS_MULTI)) &&
+		TransactionIdIsNormal(xmax) &&
+		!TransactionIdIsCurrentTransactionId(xmax) &&
+		TransactionIdIsInProgress(xmax);
+}
+
+/*
  * next_eligible reads the next eligible candidate in load order into "out";
  * false when the account has no more.
  */
@@ -208,6 +232,7 @@ next_eligible(const RoutingChannel *channel, CandidateScan *cs,
 		out->open_chats = DatumGetInt32(column_value(cs, cs->open_chats_column));
 		out->version = DatumGetInt64(column_value(cs, cs->version_column));
 		out->checks_version = DatumGetInt64(column_value(cs, cs->checks_version_column));
+		out->held = held_by_another(cs);
 		if (routing_candidate_eligible(channel, out->agent_id, out->checks_version))
 			return true;
 	}
@@ -248,13 +273,15 @@ decide_least_busy(const RoutingChannel *channel, TimestampTz now,
 					 "no eligible agent");
 			return;
 		}
-		if (routing_claim(channel->account_id, first.agent_id, first.version,
+		if (!first.held &&
+			routing_claim(channel->account_id, first.agent_id, first.version,
 						  true, false, now))
 			taken = &first;
 		while (taken == NULL && next_eligible(channel, &scan, &next) &&
 			   (holds_rows || next.open_chats == first.open_chats))
 		{
-			if (routing_claim(channel->account_id, next.agent_id, next.version,
+			if (!next.held &&
+				routing_claim(channel->account_id, next.agent_id, next.version,
 							  true, false, now))
 				taken = &next;
 		}
