@@ -13,7 +13,7 @@ REGRESS = schema unassigned manual_triage bad_input accounts privileges \
 ISOLATION = insert_insert_same_pool insert_vs_away insert_vs_seat_removal \
             insert_vs_team_change insert_vs_close assign_vs_insert \
             two_channels_one_agent multi_insert_transactions \
-            checks_seen_across_sessions
+            checks_seen_across_sessions insert_vs_inbox_change
 ISOLATION_OPTS = --inputdir=.
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter  # PostgreSQL's headers have unused parameters
 

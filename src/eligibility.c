@@ -80,18 +80,19 @@ routing_read_checks(const RoutingChannel *channel, bool need_target,
 
 /*
  * routing_agent_check evaluates the eligibility checks for one agent on a
- * channel and fills "checks" (false for every check of an unknown agent).
+ * channel under "snapshot" (InvalidSnapshot: a new one) and fills "checks"
+ * (false for every check of an unknown agent).
  */
 void
 routing_agent_check(const RoutingChannel *channel, int64 agent_id,
-					bool need_target, RoutingChecks *checks)
+					bool need_target, Snapshot snapshot, RoutingChecks *checks)
 {
 	Datum		values[6];
 
 	memset(checks, 0, sizeof(*checks));
 	checks->agent_id = agent_id;
 	routing_eligibility_args(channel, agent_id, values);
-	if (routing_exec(&agent_check_plan, values, NULL, 1) == 1)
+	if (routing_exec_snapshot(&agent_check_plan, values, NULL, 1, snapshot) == 1)
 		routing_read_checks(channel, need_target, 0, 1, checks);
 }
 
@@ -131,7 +132,7 @@ static CachedChecks *checks_cache = NULL;
  */
 bool
 routing_candidate_eligible(const RoutingChannel *channel, int64 agent_id,
-						   int64 checks_version)
+						   int64 checks_version, Snapshot snapshot)
 {
 	int64		channel_key[3] = {channel->account_id, channel->channel_id,
 	channel->inbox_id};
@@ -156,7 +157,7 @@ routing_candidate_eligible(const RoutingChannel *channel, int64 agent_id,
 		slot->channel_id = channel->channel_id;
 		slot->inbox_id = channel->inbox_id;
 		slot->restricted = channel->restricted;
-		routing_agent_check(channel, agent_id, true, &slot->checks);
+		routing_agent_check(channel, agent_id, true, snapshot, &slot->checks);
 	}
 	judge_checks(channel, true, &slot->checks);
 	return slot->checks.eligible;

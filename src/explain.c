@@ -199,7 +199,8 @@ routing_explain_route(PG_FUNCTION_ARGS)
 					 value_or_null(3), value_or_null(4));
 	owner_id = routing_get_int64(0, 6, &has_owner);
 	has_owner = has_owner && routing_get_bool(0, 7);
-	routing_load_channel(account_id, routing_get_int64(0, 1, NULL), &channel);
+	routing_load_channel(account_id, routing_get_int64(0, 1, NULL),
+						 InvalidSnapshot, &channel);
 	appendStringInfo(&buf,
 					 " \"channel_id\": %lld, \"channel_kind\": \"%s\", \"inbox_id\": %lld,"
 					 " \"inbox_restricted\": %s, \"rule\": {\"enabled\": %s,"

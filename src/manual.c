@@ -153,7 +153,7 @@ routing_check_owner_access(const RoutingChannel *channel, int64 conversation_id,
 	{
 		RoutingChecks checks;
 
-		routing_agent_check(channel, agent_id, false, &checks);
+		routing_agent_check(channel, agent_id, false, InvalidSnapshot, &checks);
 		if (!checks.exists)
 			ereport(ERROR,
 					(errcode(ERRCODE_NO_DATA_FOUND),
@@ -464,12 +464,10 @@ routing_route_conversation(PG_FUNCTION_ARGS)
 	lock_conversation(account_id, conversation_id, &c);
 	if (c.open && !c.has_agent && !c.has_team)
 	{
-		RoutingChannel channel;
 		RoutingDecision decision;
 
-		routing_load_channel(account_id, c.channel_id, &channel);
-		routing_decide(&channel, conversation_id, c.has_contact, c.contact_id,
-					   &decision);
+		routing_decide(account_id, c.channel_id, conversation_id, c.has_contact,
+					   c.contact_id, &decision);
 		if (decision.assigned)
 		{
 			routing_expect_routed_update(account_id, conversation_id);

@@ -7,12 +7,14 @@
 #include "fmgr.h"
 
 #include "access/htup_details.h"
+#include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
 #include "routing.h"
@@ -120,18 +122,49 @@ kept_plan(RoutingPlan *plan)
 }
 
 /*
- * routing_exec runs a kept plan and returns the number of rows it produced
- * or touched.
+ * routing_exec_snapshot runs a kept plan, reading under "snapshot" (with
+ * InvalidSnapshot, a new one, as for any query), and returns the number of
+ * rows it produced or touched.
+ */
+int
+routing_exec_snapshot(RoutingPlan *plan, Datum *values, const char *nulls,
+					  long count, Snapshot snapshot)
+{
+	int			rc = SPI_execute_snapshot(kept_plan(plan), values, nulls,
+										  snapshot, InvalidSnapshot, false,
+										  true, count);
+
+	if (rc < 0)
+		elog(ERROR, "SPI_execute_snapshot failed for \"%s\": %s",
+			 plan->sql, SPI_result_code_string(rc));
+	return (int) SPI_processed;
+}
+
+/*
+ * routing_exec runs a kept plan under a new snapshot.
  */
 int
 routing_exec(RoutingPlan *plan, Datum *values, const char *nulls, long count)
 {
-	int			rc = SPI_execute_plan(kept_plan(plan), values, nulls, false, count);
+	return routing_exec_snapshot(plan, values, nulls, count, InvalidSnapshot);
+}
 
-	if (rc < 0)
-		elog(ERROR, "SPI_execute_plan failed for \"%s\": %s",
-			 plan->sql, SPI_result_code_string(rc));
-	return (int) SPI_processed;
+/*
+ * routing_take_snapshot takes and registers a snapshot that also sees the
+ * transaction's own earlier changes, as SPI takes one for each query; the
+ * caller unregisters it.
+ */
+Snapshot
+routing_take_snapshot(void)
+{
+	Snapshot	snapshot;
+
+	CommandCounterIncrement();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	UpdateActiveSnapshotCommandId();
+	snapshot = RegisterSnapshot(GetActiveSnapshot());
+	PopActiveSnapshot();
+	return snapshot;
 }
 
 /*
@@ -181,18 +214,20 @@ static RoutingPlan channel_plan = {
 };
 
 /*
- * routing_load_channel reads a channel, its inbox and its rule.  The foreign
+ * routing_load_channel reads a channel, its inbox and its rule, under
+ * "snapshot" (InvalidSnapshot: a new one).  The foreign
  * key on conversations guarantees the channel exists for any stored row.
  */
 void
-routing_load_channel(int64 account_id, int64 channel_id, RoutingChannel *channel)
+routing_load_channel(int64 account_id, int64 channel_id, Snapshot snapshot,
+					 RoutingChannel *channel)
 {
 	Datum		values[2] = {Int64GetDatum(account_id), Int64GetDatum(channel_id)};
 	char	   *kind;
 	memset(channel, 0, sizeof(*channel));
 	channel->account_id = account_id;
 	channel->channel_id = channel_id;
-	if (routing_exec(&channel_plan, values, NULL, 1) != 1)
+	if (routing_exec_snapshot(&channel_plan, values, NULL, 1, snapshot) != 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 				 errmsg("channel %lld does not exist in account %lld",

@@ -11,6 +11,7 @@
 #include "fmgr.h"
 
 #include "executor/spi.h"
+#include "utils/snapshot.h"
 #include "utils/timestamp.h"
 
 /*
@@ -133,10 +134,14 @@ extern void routing_enter(Oid *saved_userid, int *saved_sec_context);
 extern void routing_leave(Oid saved_userid, int saved_sec_context);
 extern int	routing_exec(RoutingPlan *plan, Datum *values, const char *nulls,
 						 long count);
+extern int	routing_exec_snapshot(RoutingPlan *plan, Datum *values,
+								  const char *nulls, long count,
+								  Snapshot snapshot);
+extern Snapshot routing_take_snapshot(void);
 extern int64 routing_get_int64(int row, int col, bool *has_value);
 extern bool routing_get_bool(int row, int col);
 extern void routing_load_channel(int64 account_id, int64 channel_id,
-								 RoutingChannel *channel);
+								 Snapshot snapshot, RoutingChannel *channel);
 extern bool routing_notify_enabled;
 
 /* eligibility.c */
@@ -145,9 +150,11 @@ extern void routing_eligibility_args(const RoutingChannel *channel, int64 extra,
 extern void routing_read_checks(const RoutingChannel *channel, bool need_target,
 								int row, int first_col, RoutingChecks *checks);
 extern void routing_agent_check(const RoutingChannel *channel, int64 agent_id,
-								bool need_target, RoutingChecks *checks);
+								bool need_target, Snapshot snapshot,
+								RoutingChecks *checks);
 extern bool routing_candidate_eligible(const RoutingChannel *channel,
-									   int64 agent_id, int64 checks_version);
+									   int64 agent_id, int64 checks_version,
+									   Snapshot snapshot);
 extern bool routing_team_has_access(const RoutingChannel *channel,
 									int64 team_id);
 extern bool routing_holds_load_rows(void);
@@ -159,9 +166,9 @@ extern void routing_bump_versions(RoutingScope scope, int64 account_id,
 								  int64 id);
 
 /* selection.c */
-extern void routing_decide(const RoutingChannel *channel, int64 conversation_id,
-						   bool has_contact, int64 contact_id,
-						   RoutingDecision *decision);
+extern void routing_decide(int64 account_id, int64 channel_id,
+						   int64 conversation_id, bool has_contact,
+						   int64 contact_id, RoutingDecision *decision);
 
 /* triggers.c */
 extern void routing_expect_routed_update(int64 account_id,

@@ -95,8 +95,8 @@ typedef struct LoadCandidate
 /*
  * The least-busy scan: the account's agent_loads rows in the order of index
  * agent_loads_least_busy (fewest open chats, least recent chat, smallest
- * id), read directly from the index under one snapshot, as a query in the
- * trigger would see them.  A decision reads only as far as the first
+ * id), read directly from the index under the decision's snapshot.  A
+ * decision reads only as far as the first
  * eligible agents, whatever the account's size; reading the index directly
  * leaves no plan to choose a sort instead, and costs no executor start-up.
  */
@@ -104,7 +104,6 @@ typedef struct CandidateScan
 {
 	Relation	loads;
 	Relation	index;
-	Snapshot	snapshot;
 	IndexScanDesc scan;
 	TupleTableSlot *slot;
 	AttrNumber	agent_id_column;
@@ -141,12 +140,11 @@ column_of(Relation loads, const char *name)
 }
 
 /*
- * begin_candidates starts the least-busy scan of an account under a new
- * snapshot that sees the transaction's own earlier changes, as SPI takes
- * one for each query.
+ * begin_candidates starts the least-busy scan of an account under the
+ * decision's snapshot.
  */
 static void
-begin_candidates(int64 account_id, CandidateScan *cs)
+begin_candidates(int64 account_id, Snapshot snapshot, CandidateScan *cs)
 {
 	ScanKeyData key;
 
@@ -157,14 +155,9 @@ begin_candidates(int64 account_id, CandidateScan *cs)
 	cs->open_chats_column = column_of(cs->loads, "open_chats");
 	cs->version_column = column_of(cs->loads, "version");
 	cs->checks_version_column = column_of(cs->loads, "checks_version");
-	CommandCounterIncrement();
-	PushActiveSnapshot(GetTransactionSnapshot());
-	UpdateActiveSnapshotCommandId();
-	cs->snapshot = RegisterSnapshot(GetActiveSnapshot());
-	PopActiveSnapshot();
 	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ,
 				Int64GetDatum(account_id));
-	cs->scan = index_beginscan(cs->loads, cs->index, cs->snapshot, 1, 0);
+	cs->scan = index_beginscan(cs->loads, cs->index, snapshot, 1, 0);
 	index_rescan(cs->scan, &key, 1, NULL, 0);
 	cs->slot = table_slot_create(cs->loads, NULL);
 }
@@ -178,7 +171,6 @@ end_candidates(CandidateScan *cs)
 {
 	ExecDropSingleTupleTableSlot(cs->slot);
 	index_endscan(cs->scan);
-	UnregisterSnapshot(cs->snapshot);
 	index_close(cs->index, NoLock);
 	table_close(cs->loads, NoLock);
 }
@@ -223,8 +215,8 @@ held_by_another(CandidateScan *cs)
  * false when the account has no more.
  */
 static bool
-next_eligible(const RoutingChannel *channel, CandidateScan *cs,
-			  LoadCandidate *out)
+next_eligible(const RoutingChannel *channel, Snapshot snapshot,
+			  CandidateScan *cs, LoadCandidate *out)
 {
 	while (index_getnext_slot(cs->scan, ForwardScanDirection, cs->slot))
 	{
@@ -233,7 +225,8 @@ next_eligible(const RoutingChannel *channel, CandidateScan *cs,
 		out->version = DatumGetInt64(column_value(cs, cs->version_column));
 		out->checks_version = DatumGetInt64(column_value(cs, cs->checks_version_column));
 		out->held = held_by_another(cs);
-		if (routing_candidate_eligible(channel, out->agent_id, out->checks_version))
+		if (routing_candidate_eligible(channel, out->agent_id, out->checks_version,
+									   snapshot))
 			return true;
 	}
 	return false;
@@ -241,228 +234,232 @@ next_eligible(const RoutingChannel *channel, CandidateScan *cs,
 
 /*
  * decide_least_busy picks the eligible agent with the fewest open chats,
- * then the least recent chat assignment, then the smallest id.
+ * then the least recent chat assignment, then the smallest id; false when
+ * the decision must start again (its pick changed before it could claim it).
  *
  * A row another transaction holds is skipped in favour of a free one with
  * the same number of open chats: whatever the holder does to it, taking a
  * tied agent keeps the pool within one chat, so concurrent inserts into one
  * pool spread over tied agents instead of queueing on one row.  Only when
- * every tied row is held does the decision wait, on the
- * minimum, and decide again if that row changed meanwhile.  A transaction
- * that already holds a load row (it inserted before) takes any free
- * candidate rather than wait while holding it, which is what would let two
- * such transactions wait on each other.
+ * every tied row is held does the decision wait, on the minimum.  A
+ * transaction that already holds a load row (it inserted before) takes any
+ * free candidate rather than wait while holding it, which is what would let
+ * two such transactions wait on each other.
  */
-static void
-decide_least_busy(const RoutingChannel *channel, TimestampTz now,
-				  RoutingDecision *decision)
+static bool
+decide_least_busy(const RoutingChannel *channel, Snapshot snapshot,
+				  TimestampTz now, RoutingDecision *decision)
 {
-	for (;;)
-	{
-		CandidateScan scan;
-		LoadCandidate first;
-		LoadCandidate next;
-		const LoadCandidate *taken = NULL;
-		bool		holds_rows = routing_holds_load_rows();
+	CandidateScan scan;
+	LoadCandidate first;
+	LoadCandidate next;
+	const LoadCandidate *taken = NULL;
+	bool		holds_rows = routing_holds_load_rows();
 
-		begin_candidates(channel->account_id, &scan);
-		if (!next_eligible(channel, &scan, &first))
-		{
-			end_candidates(&scan);
-			snprintf(decision->reason, sizeof(decision->reason),
-					 "no eligible agent");
-			return;
-		}
-		if (!first.held &&
-			routing_claim(channel->account_id, first.agent_id, first.version,
-						  true, false, now))
-			taken = &first;
-		while (taken == NULL && next_eligible(channel, &scan, &next) &&
-			   (holds_rows || next.open_chats == first.open_chats))
-		{
-			if (!next.held &&
-				routing_claim(channel->account_id, next.agent_id, next.version,
-							  true, false, now))
-				taken = &next;
-		}
+	begin_candidates(channel->account_id, snapshot, &scan);
+	if (!next_eligible(channel, snapshot, &scan, &first))
+	{
 		end_candidates(&scan);
-		if (taken == NULL &&
-			routing_claim(channel->account_id, first.agent_id, first.version,
-						  true, true, now))
-			taken = &first;
-		if (taken != NULL)
-		{
-			assign_to(decision, taken->agent_id, true);
-			snprintf(decision->reason, sizeof(decision->reason),
-					 "least busy: %lld open chats", (long long) taken->open_chats);
-			return;
-		}
+		snprintf(decision->reason, sizeof(decision->reason), "no eligible agent");
+		return true;
 	}
+	if (!first.held &&
+		routing_claim(channel->account_id, first.agent_id, first.version,
+					  true, false, now))
+		taken = &first;
+	while (taken == NULL && next_eligible(channel, snapshot, &scan, &next) &&
+		   (holds_rows || next.open_chats == first.open_chats))
+	{
+		if (!next.held &&
+			routing_claim(channel->account_id, next.agent_id, next.version,
+						  true, false, now))
+			taken = &next;
+	}
+	end_candidates(&scan);
+	if (taken == NULL &&
+		routing_claim(channel->account_id, first.agent_id, first.version,
+					  true, true, now))
+		taken = &first;
+	if (taken == NULL)
+		return false;
+	assign_to(decision, taken->agent_id, true);
+	snprintf(decision->reason, sizeof(decision->reason),
+			 "least busy: %lld open chats", (long long) taken->open_chats);
+	return true;
 }
 
 /*
- * decide_random picks an eligible agent uniformly at random.  It first
- * probes random ids in the account's id range: each probe hits every
- * eligible agent with the same chance, so an accepted probe is a uniform
- * pick, at a cost that does not grow with the pool.  After RANDOM_PROBES
- * misses (a sparse pool) it draws from the full eligible list; a mix of
- * uniform draws is uniform.
+ * decide_random picks an eligible agent uniformly at random; false when the
+ * decision must start again.  It first probes random ids in the account's
+ * id range: each probe hits every eligible agent with the same chance, so an
+ * accepted probe is a uniform pick, at a cost that does not grow with the
+ * pool.  After RANDOM_PROBES misses (a sparse pool) it draws from the full
+ * eligible list; a mix of uniform draws is uniform.
  */
-static void
-decide_random(const RoutingChannel *channel, TimestampTz now,
-			  RoutingDecision *decision)
+static bool
+decide_random(const RoutingChannel *channel, Snapshot snapshot,
+			  TimestampTz now, RoutingDecision *decision)
 {
-	Datum		values[6];
 	Datum		account = Int64GetDatum(channel->account_id);
 	bool		has_agents;
 	int64		low,
 				high;
+	int64		agent_id = 0;
+	int64		version = 0;
+	bool		found = false;
 
-	if (routing_exec(&agent_id_range_plan, &account, NULL, 1) != 1)
+	if (routing_exec_snapshot(&agent_id_range_plan, &account, NULL, 1, snapshot) != 1)
 		elog(ERROR, "agent id range query returned no row");
 	low = routing_get_int64(0, 1, &has_agents);
 	high = routing_get_int64(0, 2, NULL);
-	if (!has_agents)
+	for (int probe = 0; has_agents && probe < RANDOM_PROBES && !found; probe++)
 	{
-		snprintf(decision->reason, sizeof(decision->reason), "no eligible agent");
-		return;
-	}
+		Datum		probe_values[2] = {account, 0};
 
-	for (;;)
-	{
-		int64		agent_id = 0;
-		int64		version = 0;
-		bool		found = false;
-
-		for (int probe = 0; probe < RANDOM_PROBES && !found; probe++)
+		agent_id = low + (int64) pg_prng_uint64_range(&pg_global_prng_state, 0,
+													  (uint64) (high - low));
+		probe_values[1] = Int64GetDatum(agent_id);
+		if (routing_exec_snapshot(&random_probe_plan, probe_values, NULL, 1,
+								  snapshot) == 1)
 		{
-			uint64		span = (uint64) (high - low);
-			Datum		probe_values[2] = {account, 0};
-
-			agent_id = low + (int64) pg_prng_uint64_range(&pg_global_prng_state, 0, span);
-			probe_values[1] = Int64GetDatum(agent_id);
-			if (routing_exec(&random_probe_plan, probe_values, NULL, 1) == 1)
-			{
-				version = routing_get_int64(0, 1, NULL);
-				found = routing_candidate_eligible(channel, agent_id,
-												   routing_get_int64(0, 2, NULL));
-			}
+			version = routing_get_int64(0, 1, NULL);
+			found = routing_candidate_eligible(channel, agent_id,
+											   routing_get_int64(0, 2, NULL),
+											   snapshot);
 		}
-		if (!found)
-		{
-			int			n;
-			int			pick;
+	}
+	if (has_agents && !found)
+	{
+		Datum		values[6];
+		int			n;
 
-			routing_eligibility_args(channel, 0, values);
-			n = routing_exec(&random_all_plan, values, NULL, 0);
-			if (n == 0)
-			{
-				snprintf(decision->reason, sizeof(decision->reason),
-						 "no eligible agent");
-				return;
-			}
-			pick = (int) pg_prng_uint64_range(&pg_global_prng_state, 0, n - 1);
+		routing_eligibility_args(channel, 0, values);
+		n = routing_exec_snapshot(&random_all_plan, values, NULL, 0, snapshot);
+		if (n > 0)
+		{
+			int			pick = (int) pg_prng_uint64_range(&pg_global_prng_state, 0, n - 1);
+
 			agent_id = routing_get_int64(pick, 1, NULL);
 			version = routing_get_int64(pick, 2, NULL);
-		}
-		if (routing_claim(channel->account_id, agent_id, version,
-						  channel->is_chat, true, now))
-		{
-			assign_to(decision, agent_id, channel->is_chat);
-			snprintf(decision->reason, sizeof(decision->reason),
-					 "random among eligible agents");
-			return;
+			found = true;
 		}
 	}
+	if (!found)
+	{
+		snprintf(decision->reason, sizeof(decision->reason), "no eligible agent");
+		return true;
+	}
+	if (!routing_claim(channel->account_id, agent_id, version, channel->is_chat,
+					   true, now))
+		return false;
+	assign_to(decision, agent_id, channel->is_chat);
+	snprintf(decision->reason, sizeof(decision->reason),
+			 "random among eligible agents");
+	return true;
 }
 
 /*
  * decide_contact_owner routes to the contact's owner (section 4b), or, on a
  * live chat channel, for an untracked or unowned contact, to the rule's
- * default agent.  Either must pass every check but the target one.  An owner
- * kept out only by being away records an owner_offline event.
+ * default agent; false when the decision must start again.  Either must pass
+ * every check but the target one.  An owner kept out only by being away
+ * records an owner_offline event.
  */
-static void
-decide_contact_owner(const RoutingChannel *channel, int64 conversation_id,
-					 bool has_contact, int64 contact_id, TimestampTz now,
-					 RoutingDecision *decision)
+static bool
+decide_contact_owner(const RoutingChannel *channel, Snapshot snapshot,
+					 int64 conversation_id, bool has_contact, int64 contact_id,
+					 TimestampTz now, RoutingDecision *decision)
 {
-	for (;;)
-	{
-		Datum		values[4];
-		int64		owner_id = 0;
-		bool		has_owner = false;
-		bool		is_default;
-		RoutingChecks checks;
+	Datum		values[4];
+	int64		owner_id = 0;
+	bool		has_owner = false;
+	bool		is_default;
+	RoutingChecks checks;
 
-		if (has_contact)
+	if (has_contact)
+	{
+		values[0] = Int64GetDatum(channel->account_id);
+		values[1] = Int64GetDatum(contact_id);
+		if (routing_exec_snapshot(&contact_plan, values, NULL, 1, snapshot) == 1)
 		{
-			values[0] = Int64GetDatum(channel->account_id);
-			values[1] = Int64GetDatum(contact_id);
-			if (routing_exec(&contact_plan, values, NULL, 1) == 1)
-			{
-				owner_id = routing_get_int64(0, 1, &has_owner);
-				has_owner = has_owner && routing_get_bool(0, 2);
-			}
-		}
-		if (!has_owner &&
-			!(strcmp(channel->kind, "chat") == 0 && channel->has_default_agent))
-		{
-			snprintf(decision->reason, sizeof(decision->reason),
-					 "contact has no tracked owner and the channel no default agent");
-			return;
-		}
-		is_default = !has_owner;
-		routing_agent_check(channel, is_default ? channel->default_agent_id : owner_id,
-							false, &checks);
-		if (!checks.eligible)
-		{
-			if (checks.eligible_but_away && !is_default)
-			{
-				values[0] = Int64GetDatum(channel->account_id);
-				values[1] = Int64GetDatum(conversation_id);
-				values[2] = Int64GetDatum(owner_id);
-				values[3] = TimestampTzGetDatum(now);
-				routing_exec(&owner_offline_plan, values, NULL, 0);
-			}
-			snprintf(decision->reason, sizeof(decision->reason),
-					 "%s %lld is not eligible%s",
-					 is_default ? "default agent" : "contact owner",
-					 (long long) checks.agent_id,
-					 checks.eligible_but_away ? ": away" : "");
-			return;
-		}
-		if (routing_claim(channel->account_id, checks.agent_id, checks.version,
-						  channel->is_chat, true, now))
-		{
-			assign_to(decision, checks.agent_id, channel->is_chat);
-			snprintf(decision->reason, sizeof(decision->reason), "%s",
-					 is_default ? "default agent" : "contact owner");
-			return;
+			owner_id = routing_get_int64(0, 1, &has_owner);
+			has_owner = has_owner && routing_get_bool(0, 2);
 		}
 	}
+	if (!has_owner &&
+		!(strcmp(channel->kind, "chat") == 0 && channel->has_default_agent))
+	{
+		snprintf(decision->reason, sizeof(decision->reason),
+				 "contact has no tracked owner and the channel no default agent");
+		return true;
+	}
+	is_default = !has_owner;
+	routing_agent_check(channel, is_default ? channel->default_agent_id : owner_id,
+						false, snapshot, &checks);
+	if (!checks.eligible)
+	{
+		if (checks.eligible_but_away && !is_default)
+		{
+			values[0] = Int64GetDatum(channel->account_id);
+			values[1] = Int64GetDatum(conversation_id);
+			values[2] = Int64GetDatum(owner_id);
+			values[3] = TimestampTzGetDatum(now);
+			routing_exec(&owner_offline_plan, values, NULL, 0);
+		}
+		snprintf(decision->reason, sizeof(decision->reason),
+				 "%s %lld is not eligible%s",
+				 is_default ? "default agent" : "contact owner",
+				 (long long) checks.agent_id,
+				 checks.eligible_but_away ? ": away" : "");
+		return true;
+	}
+	if (!routing_claim(channel->account_id, checks.agent_id, checks.version,
+					   channel->is_chat, true, now))
+		return false;
+	assign_to(decision, checks.agent_id, channel->is_chat);
+	snprintf(decision->reason, sizeof(decision->reason), "%s",
+			 is_default ? "default agent" : "contact owner");
+	return true;
 }
 
 /*
- * routing_decide applies the channel's rule to an open, unassigned
+ * routing_decide applies the rule of a channel to an open, unassigned
  * conversation.  A successful decision holds the chosen agent's load row
  * lock to the end of the transaction and, for chats, has counted the chat.
+ *
+ * Each attempt reads the channel, its inbox and rule, and the candidates'
+ * versions under one snapshot.  A change to any of them that commits later
+ * moves the versions of the agents it concerns (rules, inboxes and channels:
+ * every agent of the account), so the claim fails and the next attempt reads
+ * it; a claim that succeeds was decided on state nothing has changed since.
  */
 void
-routing_decide(const RoutingChannel *channel, int64 conversation_id,
+routing_decide(int64 account_id, int64 channel_id, int64 conversation_id,
 			   bool has_contact, int64 contact_id, RoutingDecision *decision)
 {
 	TimestampTz now = GetCurrentTimestamp();
+	bool		decided = false;
 
 	memset(decision, 0, sizeof(*decision));
 	decision->decided_at = now;
-	if (!channel->rule_enabled)
-		snprintf(decision->reason, sizeof(decision->reason), "no enabled rule");
-	else if (channel->contact_owner)
-		decide_contact_owner(channel, conversation_id, has_contact, contact_id,
-							 now, decision);
-	else if (channel->is_chat)
-		decide_least_busy(channel, now, decision);
-	else
-		decide_random(channel, now, decision);
+	while (!decided)
+	{
+		RoutingChannel channel;
+		Snapshot	snapshot = routing_take_snapshot();
+
+		routing_load_channel(account_id, channel_id, snapshot, &channel);
+		if (!channel.rule_enabled)
+		{
+			snprintf(decision->reason, sizeof(decision->reason), "no enabled rule");
+			decided = true;
+		}
+		else if (channel.contact_owner)
+			decided = decide_contact_owner(&channel, snapshot, conversation_id,
+										   has_contact, contact_id, now, decision);
+		else if (channel.is_chat)
+			decided = decide_least_busy(&channel, snapshot, now, decision);
+		else
+			decided = decide_random(&channel, snapshot, now, decision);
+		UnregisterSnapshot(snapshot);
+	}
 }

@@ -192,16 +192,16 @@ same_owner(const ConversationRow *a, const ConversationRow *b)
 static void
 before_insert(const ConversationRow *row, ConversationChanges *changes)
 {
-	RoutingChannel channel;
-	TimestampTz now = GetCurrentTimestamp();
 	bool		counted = false;
 	int64		owner_id = row->agent_id;
 
-	routing_load_channel(row->account_id, row->channel_id, &channel);
 	if (row->has_agent || row->has_team)
 	{
-		TimestampTz at = row->has_assigned_at ? row->assigned_at : now;
+		RoutingChannel channel;
+		TimestampTz at = row->has_assigned_at ? row->assigned_at : GetCurrentTimestamp();
 
+		routing_load_channel(row->account_id, row->channel_id, InvalidSnapshot,
+							 &channel);
 		routing_check_owner_access(&channel, row->conversation_id,
 								   row->has_agent, row->agent_id,
 								   row->has_team, row->team_id);
@@ -217,12 +217,12 @@ before_insert(const ConversationRow *row, ConversationChanges *changes)
 		set_column(changes, columns.assigned_at, TimestampTzGetDatum(at), false);
 		set_text(changes, columns.reason, NULL);
 	}
-	else if (row->open && channel.rule_enabled)
+	else if (row->open)
 	{
 		RoutingDecision decision;
 
-		routing_decide(&channel, row->conversation_id, row->has_contact,
-					   row->contact_id, &decision);
+		routing_decide(row->account_id, row->channel_id, row->conversation_id,
+					   row->has_contact, row->contact_id, &decision);
 		if (decision.assigned)
 		{
 			owner_id = decision.agent_id;
@@ -304,7 +304,7 @@ before_update(const ConversationRow *old, const ConversationRow *new,
 	if (take_routed_update(new))
 		return;
 
-	routing_load_channel(new->account_id, new->channel_id, &channel);
+	routing_load_channel(new->account_id, new->channel_id, InvalidSnapshot, &channel);
 	if (owner_changed && (new->has_agent || new->has_team))
 	{
 		/* Only what the statement itself said counts: 'reply', else manual. */
