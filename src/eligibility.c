@@ -102,41 +102,49 @@ routing_agent_check(const RoutingChannel *channel, int64 agent_id,
  * the checks_version they were read under.  Every change that can change an
  * agent's eligibility moves that version, to a value never used before (a
  * rolled-back change leaves no reusable value behind), in the same
- * transaction as the change; and checks are stored under the version read
- * in the same snapshot as they were.  So a cached verdict is exactly what
- * the checks would read now.  The claim's compare-and-swap on "version"
- * still guards the decision against changes after the read.
+ * transaction as the change: changes to a channel, its inbox or rule move
+ * it for every agent of the account.  Checks are stored under the version
+ * read in the same snapshot as they were.  So a cached verdict is exactly
+ * what the checks would read now.  The claim's compare-and-swap on
+ * "version" still guards the decision against changes after the read.
  * Direct-mapped: a slot holds the last candidate that hashed to it, so the
- * memory is fixed (allocated on first use) whatever the pools' sizes.  The
- * slot is the channel's hash plus the agent id, so that agents with nearby
- * ids (a pool, usually) never take each other's slots.
+ * memory is fixed (640 kB, allocated on first use).  The slot is the
+ * channel's hash plus the agent id, so that agents with nearby ids (a pool,
+ * usually) do not take each other's slots: a pool of up to 16,384 agents
+ * fits.  Least-busy routing visits a whole pool in turn, so a pool that did
+ * not fit would read every candidate's checks anew.
  */
 typedef struct CachedChecks
 {
 	int64		account_id;
 	int64		channel_id;
-	int64		inbox_id;
-	bool		restricted;
-	RoutingChecks checks;		/* read with the target check */
+	int64		agent_id;
+	int64		checks_version;
+	bool		exists;
+	bool		active;
+	bool		seat;
+	bool		access;
+	bool		target;
+	bool		available;
 } CachedChecks;
 
-#define CHECKS_CACHE_SLOTS 4096
+#define CHECKS_CACHE_SLOTS 16384
 
 static CachedChecks *checks_cache = NULL;
 
 /*
  * routing_candidate_eligible tells whether agent_id, whose load row was
  * read with checks_version, is eligible for automatic routing on the
- * channel (every check, the target one included), reading the checks only
- * when the cache has none for that version.
+ * channel (every check, the target one included), reading the checks under
+ * "snapshot" only when the cache has none for that version.
  */
 bool
 routing_candidate_eligible(const RoutingChannel *channel, int64 agent_id,
 						   int64 checks_version, Snapshot snapshot)
 {
-	int64		channel_key[3] = {channel->account_id, channel->channel_id,
-	channel->inbox_id};
+	int64		channel_key[2] = {channel->account_id, channel->channel_id};
 	CachedChecks *slot;
+	RoutingChecks checks;
 
 	if (checks_cache == NULL)
 		checks_cache = MemoryContextAllocZero(
@@ -146,21 +154,33 @@ routing_candidate_eligible(const RoutingChannel *channel, int64 agent_id,
 	slot = &checks_cache[(hash_bytes((const unsigned char *) channel_key,
 									 sizeof(channel_key)) + (uint64) agent_id) %
 						 CHECKS_CACHE_SLOTS];
-	if (!(slot->checks.exists && slot->checks.agent_id == agent_id &&
-		  slot->checks.checks_version == checks_version &&
+	if (!(slot->exists && slot->agent_id == agent_id &&
+		  slot->checks_version == checks_version &&
 		  slot->account_id == channel->account_id &&
-		  slot->channel_id == channel->channel_id &&
-		  slot->inbox_id == channel->inbox_id &&
-		  slot->restricted == channel->restricted))
+		  slot->channel_id == channel->channel_id))
 	{
+		routing_agent_check(channel, agent_id, true, snapshot, &checks);
 		slot->account_id = channel->account_id;
 		slot->channel_id = channel->channel_id;
-		slot->inbox_id = channel->inbox_id;
-		slot->restricted = channel->restricted;
-		routing_agent_check(channel, agent_id, true, snapshot, &slot->checks);
+		slot->agent_id = agent_id;
+		slot->checks_version = checks.checks_version;
+		slot->exists = checks.exists;
+		slot->active = checks.active;
+		slot->seat = checks.seat;
+		slot->access = checks.access;
+		slot->target = checks.target;
+		slot->available = checks.available;
+		return checks.eligible;
 	}
-	judge_checks(channel, true, &slot->checks);
-	return slot->checks.eligible;
+	memset(&checks, 0, sizeof(checks));
+	checks.exists = true;
+	checks.active = slot->active;
+	checks.seat = slot->seat;
+	checks.access = slot->access;
+	checks.target = slot->target;
+	checks.available = slot->available;
+	judge_checks(channel, true, &checks);
+	return checks.eligible;
 }
 
 static RoutingPlan team_access_plan = {
