@@ -6,13 +6,22 @@
 #include "postgres.h"
 #include "fmgr.h"
 
+#include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
+#include "executor/tuptable.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/relcache.h"
 #include "utils/guc.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
@@ -196,50 +205,181 @@ routing_get_bool(int row, int col)
 	return !null && DatumGetBool(value);
 }
 
-static RoutingPlan channel_plan = {
-	.sql =
-	"select c.kind, c.inbox_id,"
-	" i.access OPERATOR(pg_catalog.=) 'restricted',"
-	" r.enabled, r.assign_to OPERATOR(pg_catalog.=) 'contact_owner',"
-	" r.only_available, r.default_agent_id"
-	" from routing.channels c"
-	" join routing.inboxes i on i.account_id OPERATOR(pg_catalog.=) c.account_id"
-	"  and i.inbox_id OPERATOR(pg_catalog.=) c.inbox_id"
-	" left join routing.rules r on r.account_id OPERATOR(pg_catalog.=) c.account_id"
-	"  and r.channel_id OPERATOR(pg_catalog.=) c.channel_id"
-	" where c.account_id OPERATOR(pg_catalog.=) $1"
-	" and c.channel_id OPERATOR(pg_catalog.=) $2",
-	.nargs = 2,
-	.argtypes = {INT8OID, INT8OID}
-};
+/*
+ * routing_relation_id is the OID of a relation of schema routing (looked up
+ * on each use: the extension can be dropped and created again).
+ */
+static Oid
+routing_relation_id(const char *name)
+{
+	Oid			relid = get_relname_relid(name, get_namespace_oid("routing", false));
+
+	if (!OidIsValid(relid))
+		elog(ERROR, "relation routing.%s does not exist", name);
+	return relid;
+}
 
 /*
- * routing_load_channel reads a channel, its inbox and its rule, under
- * "snapshot" (InvalidSnapshot: a new one).  The foreign
- * key on conversations guarantees the channel exists for any stored row.
+ * routing_index_scan_begin starts a scan of routing table "table" through
+ * its index "index" (NULL: its primary key) for the rows whose first
+ * nkeys bigint key columns equal "keys", under "snapshot".  Reading a few
+ * rows by key this way costs no plan and no executor start-up, and the
+ * rows come in index order.
+ */
+void
+routing_index_scan_begin(RoutingIndexScan *scan, const char *table,
+						 const char *index, int nkeys, const int64 *keys,
+						 Snapshot snapshot)
+{
+	ScanKeyData scan_keys[2];
+
+	Assert(nkeys <= lengthof(scan_keys));
+	scan->table = table_open(routing_relation_id(table), AccessShareLock);
+	scan->index = index_open(index != NULL ? routing_relation_id(index) :
+							 RelationGetPrimaryKeyIndex(scan->table),
+							 AccessShareLock);
+	for (int i = 0; i < nkeys; i++)
+		ScanKeyInit(&scan_keys[i], i + 1, BTEqualStrategyNumber, F_INT8EQ,
+					Int64GetDatum(keys[i]));
+	scan->scan = index_beginscan(scan->table, scan->index, snapshot, nkeys, 0);
+	index_rescan(scan->scan, scan_keys, nkeys, NULL, 0);
+	scan->slot = table_slot_create(scan->table, NULL);
+}
+
+/*
+ * routing_index_scan_next reads the scan's next row; false when none is left.
+ */
+bool
+routing_index_scan_next(RoutingIndexScan *scan)
+{
+	return index_getnext_slot(scan->scan, ForwardScanDirection, scan->slot);
+}
+
+/*
+ * routing_index_scan_column is the attribute number of a column of the
+ * scanned table.
+ */
+AttrNumber
+routing_index_scan_column(RoutingIndexScan *scan, const char *name)
+{
+	AttrNumber	attnum = get_attnum(RelationGetRelid(scan->table), name);
+
+	if (attnum == InvalidAttrNumber)
+		elog(ERROR, "column %s of routing.%s does not exist", name,
+			 RelationGetRelationName(scan->table));
+	return attnum;
+}
+
+/*
+ * routing_index_scan_value reads a column of the current row; isnull, if
+ * not given, says it cannot be NULL.
+ */
+Datum
+routing_index_scan_value(RoutingIndexScan *scan, AttrNumber attnum, bool *isnull)
+{
+	bool		null;
+	Datum		value = slot_getattr(scan->slot, attnum, &null);
+
+	if (isnull != NULL)
+		*isnull = null;
+	else if (null)
+		elog(ERROR, "null in not-null column %d of routing.%s", attnum,
+			 RelationGetRelationName(scan->table));
+	return value;
+}
+
+/*
+ * routing_index_scan_end ends the scan; the relation locks stay to the end
+ * of the transaction, as a query's do.
+ */
+void
+routing_index_scan_end(RoutingIndexScan *scan)
+{
+	ExecDropSingleTupleTableSlot(scan->slot);
+	index_endscan(scan->scan);
+	index_close(scan->index, NoLock);
+	table_close(scan->table, NoLock);
+}
+
+/*
+ * column_value reads a column of a scan's current row by name; isnull as
+ * for routing_index_scan_value.
+ */
+static Datum
+column_value(RoutingIndexScan *scan, const char *name, bool *isnull)
+{
+	return routing_index_scan_value(scan, routing_index_scan_column(scan, name),
+									isnull);
+}
+
+/*
+ * column_text reads a not-null text column of a scan's current row.
+ */
+static char *
+column_text(RoutingIndexScan *scan, const char *name)
+{
+	return TextDatumGetCString(column_value(scan, name, NULL));
+}
+
+/*
+ * routing_load_channel reads a channel, its inbox and its rule by primary
+ * key, under "snapshot" (InvalidSnapshot: a new one).  The foreign key on
+ * conversations guarantees the channel exists for any stored row.
  */
 void
 routing_load_channel(int64 account_id, int64 channel_id, Snapshot snapshot,
 					 RoutingChannel *channel)
 {
-	Datum		values[2] = {Int64GetDatum(account_id), Int64GetDatum(channel_id)};
-	char	   *kind;
+	Snapshot	own_snapshot = snapshot == InvalidSnapshot ? routing_take_snapshot() : NULL;
+	RoutingIndexScan scan;
+	int64		keys[2] = {account_id, channel_id};
+	char	   *text;
+
+	if (own_snapshot != NULL)
+		snapshot = own_snapshot;
 	memset(channel, 0, sizeof(*channel));
 	channel->account_id = account_id;
 	channel->channel_id = channel_id;
-	if (routing_exec_snapshot(&channel_plan, values, NULL, 1, snapshot) != 1)
+
+	routing_index_scan_begin(&scan, "channels", NULL, 2, keys, snapshot);
+	if (!routing_index_scan_next(&scan))
 		ereport(ERROR,
 				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 				 errmsg("channel %lld does not exist in account %lld",
 						(long long) channel_id, (long long) account_id)));
-	kind = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-	strlcpy(channel->kind, kind, sizeof(channel->kind));
-	channel->is_chat = strcmp(kind, "chat") == 0 || strcmp(kind, "bot") == 0 ||
-		strcmp(kind, "messenger") == 0;
-	channel->inbox_id = routing_get_int64(0, 2, NULL);
-	channel->restricted = routing_get_bool(0, 3);
-	channel->rule_enabled = routing_get_bool(0, 4);
-	channel->contact_owner = routing_get_bool(0, 5);
-	channel->only_available = routing_get_bool(0, 6);
-	channel->default_agent_id = routing_get_int64(0, 7, &channel->has_default_agent);
+	text = column_text(&scan, "kind");
+	strlcpy(channel->kind, text, sizeof(channel->kind));
+	channel->is_chat = strcmp(text, "chat") == 0 || strcmp(text, "bot") == 0 ||
+		strcmp(text, "messenger") == 0;
+	channel->inbox_id = DatumGetInt64(column_value(&scan, "inbox_id", NULL));
+	routing_index_scan_end(&scan);
+
+	keys[1] = channel->inbox_id;
+	routing_index_scan_begin(&scan, "inboxes", NULL, 2, keys, snapshot);
+	if (!routing_index_scan_next(&scan))
+		elog(ERROR, "inbox %lld of channel %lld does not exist",
+			 (long long) channel->inbox_id, (long long) channel_id);
+	channel->restricted = strcmp(column_text(&scan, "access"), "restricted") == 0;
+	routing_index_scan_end(&scan);
+
+	keys[1] = channel_id;
+	routing_index_scan_begin(&scan, "rules", NULL, 2, keys, snapshot);
+	if (routing_index_scan_next(&scan))
+	{
+		bool		no_default_agent;
+		Datum		default_agent_id = column_value(&scan, "default_agent_id",
+													&no_default_agent);
+
+		channel->rule_enabled = DatumGetBool(column_value(&scan, "enabled", NULL));
+		channel->contact_owner = strcmp(column_text(&scan, "assign_to"),
+										"contact_owner") == 0;
+		channel->only_available = DatumGetBool(column_value(&scan, "only_available",
+															NULL));
+		channel->has_default_agent = !no_default_agent;
+		if (channel->has_default_agent)
+			channel->default_agent_id = DatumGetInt64(default_agent_id);
+	}
+	routing_index_scan_end(&scan);
+	if (own_snapshot != NULL)
+		UnregisterSnapshot(own_snapshot);
 }

@@ -11,6 +11,7 @@
 #include "fmgr.h"
 
 #include "executor/spi.h"
+#include "utils/relcache.h"
 #include "utils/snapshot.h"
 #include "utils/timestamp.h"
 
@@ -129,6 +130,15 @@ typedef struct RoutingDecision
 	char		reason[128];
 } RoutingDecision;
 
+/* A scan of a routing table through one of its indexes (routing.c). */
+typedef struct RoutingIndexScan
+{
+	Relation	table;
+	Relation	index;
+	struct IndexScanDescData *scan;
+	struct TupleTableSlot *slot;
+} RoutingIndexScan;
+
 /* routing.c */
 extern void routing_enter(Oid *saved_userid, int *saved_sec_context);
 extern void routing_leave(Oid saved_userid, int saved_sec_context);
@@ -142,6 +152,15 @@ extern int64 routing_get_int64(int row, int col, bool *has_value);
 extern bool routing_get_bool(int row, int col);
 extern void routing_load_channel(int64 account_id, int64 channel_id,
 								 Snapshot snapshot, RoutingChannel *channel);
+extern void routing_index_scan_begin(RoutingIndexScan *scan, const char *table,
+									 const char *index, int nkeys,
+									 const int64 *keys, Snapshot snapshot);
+extern bool routing_index_scan_next(RoutingIndexScan *scan);
+extern AttrNumber routing_index_scan_column(RoutingIndexScan *scan,
+											const char *name);
+extern Datum routing_index_scan_value(RoutingIndexScan *scan, AttrNumber attnum,
+									  bool *isnull);
+extern void routing_index_scan_end(RoutingIndexScan *scan);
 extern bool routing_notify_enabled;
 
 /* eligibility.c */

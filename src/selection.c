@@ -9,20 +9,12 @@
 #include "postgres.h"
 #include "fmgr.h"
 
-#include "access/genam.h"
 #include "access/htup_details.h"
-#include "access/stratnum.h"
-#include "access/table.h"
-#include "access/tableam.h"
 #include "access/xact.h"
-#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "common/pg_prng.h"
 #include "executor/tuptable.h"
 #include "storage/procarray.h"
-#include "utils/fmgroids.h"
-#include "utils/lsyscache.h"
-#include "utils/rel.h"
 #include "utils/snapmgr.h"
 
 #include "routing.h"
@@ -96,48 +88,18 @@ typedef struct LoadCandidate
  * The least-busy scan: the account's agent_loads rows in the order of index
  * agent_loads_least_busy (fewest open chats, least recent chat, smallest
  * id), read directly from the index under the decision's snapshot.  A
- * decision reads only as far as the first
- * eligible agents, whatever the account's size; reading the index directly
- * leaves no plan to choose a sort instead, and costs no executor start-up.
+ * decision reads only as far as the first eligible agents, whatever the
+ * account's size; reading the index directly leaves no plan to choose a
+ * sort instead, and costs no executor start-up.
  */
 typedef struct CandidateScan
 {
-	Relation	loads;
-	Relation	index;
-	IndexScanDesc scan;
-	TupleTableSlot *slot;
+	RoutingIndexScan rows;
 	AttrNumber	agent_id_column;
 	AttrNumber	open_chats_column;
 	AttrNumber	version_column;
 	AttrNumber	checks_version_column;
 } CandidateScan;
-
-/*
- * routing_relation_id is the OID of a relation of schema routing (looked up
- * on each use: the extension can be dropped and created again).
- */
-static Oid
-routing_relation_id(const char *name)
-{
-	Oid			relid = get_relname_relid(name, get_namespace_oid("routing", false));
-
-	if (!OidIsValid(relid))
-		elog(ERROR, "relation routing.%s does not exist", name);
-	return relid;
-}
-
-/*
- * column_of is the attribute number of a column of routing.agent_loads.
- */
-static AttrNumber
-column_of(Relation loads, const char *name)
-{
-	AttrNumber	attnum = get_attnum(RelationGetRelid(loads), name);
-
-	if (attnum == InvalidAttrNumber)
-		elog(ERROR, "column routing.agent_loads.%s does not exist", name);
-	return attnum;
-}
 
 /*
  * begin_candidates starts the least-busy scan of an account under the
@@ -146,47 +108,12 @@ column_of(Relation loads, const char *name)
 static void
 begin_candidates(int64 account_id, Snapshot snapshot, CandidateScan *cs)
 {
-	ScanKeyData key;
-
-	cs->loads = table_open(routing_relation_id("agent_loads"), AccessShareLock);
-	cs->index = index_open(routing_relation_id("agent_loads_least_busy"),
-						   AccessShareLock);
-	cs->agent_id_column = column_of(cs->loads, "agent_id");
-	cs->open_chats_column = column_of(cs->loads, "open_chats");
-	cs->version_column = column_of(cs->loads, "version");
-	cs->checks_version_column = column_of(cs->loads, "checks_version");
-	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ,
-				Int64GetDatum(account_id));
-	cs->scan = index_beginscan(cs->loads, cs->index, snapshot, 1, 0);
-	index_rescan(cs->scan, &key, 1, NULL, 0);
-	cs->slot = table_slot_create(cs->loads, NULL);
-}
-
-/*
- * end_candidates ends the scan; the relation locks stay to the end of the
- * transaction, as a query's do.
- */
-static void
-end_candidates(CandidateScan *cs)
-{
-	ExecDropSingleTupleTableSlot(cs->slot);
-	index_endscan(cs->scan);
-	index_close(cs->index, NoLock);
-	table_close(cs->loads, NoLock);
-}
-
-/*
- * column_value reads a not-null column of the scan's current row.
- */
-static Datum
-column_value(CandidateScan *cs, AttrNumber attnum)
-{
-	bool		isnull;
-	Datum		value = slot_getattr(cs->slot, attnum, &isnull);
-
-	if (isnull)
-		elog(ERROR, "null in a not-null column of routing.agent_loads");
-	return value;
+	routing_index_scan_begin(&cs->rows, "agent_loads", "agent_loads_least_busy",
+							 1, &account_id, snapshot);
+	cs->agent_id_column = routing_index_scan_column(&cs->rows, "agent_id");
+	cs->open_chats_column = routing_index_scan_column(&cs->rows, "open_chats");
+	cs->version_column = routing_index_scan_column(&cs->rows, "version");
+	cs->checks_version_column = routing_index_scan_column(&cs->rows, "checks_version");
 }
 
 /*
@@ -201,7 +128,7 @@ column_value(CandidateScan *cs, AttrNumber attnum)
 static bool
 held_by_another(CandidateScan *cs)
 {
-	HeapTupleHeader header = ExecFetchSlotHeapTuple(cs->slot, false, NULL)->t_data;
+	HeapTupleHeader header = ExecFetchSlotHeapTuple(cs->rows.slot, false, NULL)->t_data;
 	TransactionId xmax = HeapTupleHeaderGetRawXmax(header);
 
 	return !(header->t_infomask & (HEAP_XMAX_INVALID | HEAP_XMAX_IS_MULTI)) &&
@@ -218,12 +145,15 @@ static bool
 next_eligible(const RoutingChannel *channel, Snapshot snapshot,
 			  CandidateScan *cs, LoadCandidate *out)
 {
-	while (index_getnext_slot(cs->scan, ForwardScanDirection, cs->slot))
+	while (routing_index_scan_next(&cs->rows))
 	{
-		out->agent_id = DatumGetInt64(column_value(cs, cs->agent_id_column));
-		out->open_chats = DatumGetInt32(column_value(cs, cs->open_chats_column));
-		out->version = DatumGetInt64(column_value(cs, cs->version_column));
-		out->checks_version = DatumGetInt64(column_value(cs, cs->checks_version_column));
+		RoutingIndexScan *rows = &cs->rows;
+
+		out->agent_id = DatumGetInt64(routing_index_scan_value(rows, cs->agent_id_column, NULL));
+		out->open_chats = DatumGetInt32(routing_index_scan_value(rows, cs->open_chats_column, NULL));
+		out->version = DatumGetInt64(routing_index_scan_value(rows, cs->version_column, NULL));
+		out->checks_version = DatumGetInt64(routing_index_scan_value(rows, cs->checks_version_column,
+																	 NULL));
 		out->held = held_by_another(cs);
 		if (routing_candidate_eligible(channel, out->agent_id, out->checks_version,
 									   snapshot))
@@ -259,7 +189,7 @@ decide_least_busy(const RoutingChannel *channel, Snapshot snapshot,
 	begin_candidates(channel->account_id, snapshot, &scan);
 	if (!next_eligible(channel, snapshot, &scan, &first))
 	{
-		end_candidates(&scan);
+		routing_index_scan_end(&scan.rows);
 		snprintf(decision->reason, sizeof(decision->reason), "no eligible agent");
 		return true;
 	}
@@ -275,7 +205,7 @@ decide_least_busy(const RoutingChannel *channel, Snapshot snapshot,
 						  true, false, now))
 			taken = &next;
 	}
-	end_candidates(&scan);
+	routing_index_scan_end(&scan.rows);
 	if (taken == NULL &&
 		routing_claim(channel->account_id, first.agent_id, first.version,
 					  true, true, now))
