@@ -13,7 +13,8 @@ REGRESS = schema unassigned manual_triage bad_input accounts privileges \
 ISOLATION = insert_insert_same_pool insert_vs_away insert_vs_seat_removal \
             insert_vs_team_change insert_vs_close assign_vs_insert \
             two_channels_one_agent multi_insert_transactions \
-            checks_seen_across_sessions insert_vs_inbox_change
+            checks_seen_across_sessions insert_vs_inbox_change \
+            repeatable_read_insert
 ISOLATION_OPTS = --inputdir=.
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter  # PostgreSQL's headers have unused parameters
 
