@@ -108,7 +108,7 @@ routing_leave(Oid saved_userid, int saved_sec_context)
  * Every statement is schema-qualified and uses OPERATOR(pg_catalog.=), so
  * the caller's search_path is never consulted, not even when the plan is
  * first prepared.  Plans are generic: left to choose, the plan cache kept
- * re-planning the least-busy query for every insert into a small account
+ * re-planning the candidate query for every insert into a small account
  * (half of the backend's time with a pool of 10).
  */
 static SPIPlanPtr
