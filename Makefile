@@ -5,11 +5,11 @@ EXTENSION = routing
 MODULE_big = routing
 OBJS = src/routing.o src/eligibility.o src/selection.o src/triggers.o \
        src/manual.o src/explain.o
-DATA = routing--1.0.sql
+DATA = routing--1.0.sql routing--1.0--1.1.sql
 REGRESS = schema unassigned manual_triage bad_input accounts privileges \
           eligibility users_and_teams least_busy random_pick contact_owner \
           availability_switch load_bookkeeping route_conversation explain \
-          observability
+          observability upgrade
 ISOLATION = insert_insert_same_pool insert_vs_away insert_vs_seat_removal \
             insert_vs_team_change insert_vs_close assign_vs_insert \
             two_channels_one_agent multi_insert_transactions \

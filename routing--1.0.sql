@@ -181,22 +181,17 @@ create table routing.events (
 -- reads and the row every routing decision for that agent locks.  "version"
 -- moves with every change to the row and with every change elsewhere that
 -- can make the agent ineligible, so a routing decision can tell whether what
--- it read is still true once it holds the lock.  "checks_version" moves
--- only with changes that can change the agent's eligibility (inserts too),
--- each time to a value never used before: a backend keeps its eligibility
--- verdicts for as long as the row keeps the value they were judged under.
+-- it read is still true once it holds the lock.
 -- Every chat assignment leaves a dead entry in agent_loads_least_busy at the
 -- low end, where the next decision starts reading: vacuum the table after a
 -- few hundred changes (with autovacuum_naptime low; see the README), and
 -- analyze it rarely, since its plans do not depend on its statistics.
-create sequence routing.agent_checks_seq;
 create table routing.agent_loads (
     account_id bigint not null default 1,
     agent_id bigint not null,
     open_chats integer not null default 0 check (open_chats >= 0),
     last_chat_at timestamptz,
     version bigint not null default 0,
-    checks_version bigint not null default pg_catalog.nextval('routing.agent_checks_seq'),
     primary key (account_id, agent_id),
     foreign key (account_id, agent_id) references routing.agents on delete cascade
 ) with (fillfactor = 50,
@@ -266,22 +261,20 @@ create trigger rule_check before insert or update on routing.rules
 create trigger channel_check before update on routing.channels
     for each row execute function routing.channel_check();
 
--- Any change that can change an agent's eligibility takes that agent's load
--- row lock and moves its versions (see the README's locking design).
--- Inserts into agents, channels, inboxes and rules need no trigger: a new
--- agent gets a new load row, and no verdict exists yet for a new channel.  The argument names what the row
+-- Any change that can make an agent ineligible takes that agent's load row
+-- lock (see the README's locking design).  The argument names what the row
 -- identifies: one agent, a team's members, or every agent of the account.
 create trigger eligibility_changed after update or delete on routing.agents
     for each row execute function routing.eligibility_changed('agent');
-create trigger eligibility_changed after insert or update or delete on routing.seats
+create trigger eligibility_changed after update or delete on routing.seats
     for each row execute function routing.eligibility_changed('agent');
-create trigger eligibility_changed after insert or update or delete on routing.availability
+create trigger eligibility_changed after update or delete on routing.availability
     for each row execute function routing.eligibility_changed('agent');
-create trigger eligibility_changed after insert or update or delete on routing.team_members
+create trigger eligibility_changed after update or delete on routing.team_members
     for each row execute function routing.eligibility_changed('agent');
-create trigger eligibility_changed after insert or update or delete on routing.inbox_access
+create trigger eligibility_changed after update or delete on routing.inbox_access
     for each row execute function routing.eligibility_changed('agent_or_team');
-create trigger eligibility_changed after insert or update or delete on routing.rule_targets
+create trigger eligibility_changed after update or delete on routing.rule_targets
     for each row execute function routing.eligibility_changed('agent_or_team');
 create trigger eligibility_changed after update or delete on routing.rules
     for each row execute function routing.eligibility_changed('account');
@@ -305,7 +298,6 @@ select pg_catalog.pg_extension_config_dump('routing.conversations', '');
 select pg_catalog.pg_extension_config_dump('routing.assignment_log', '');
 select pg_catalog.pg_extension_config_dump('routing.events', '');
 select pg_catalog.pg_extension_config_dump('routing.agent_loads', '');
-select pg_catalog.pg_extension_config_dump('routing.agent_checks_seq', '');
 select pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('routing.conversations', 'conversation_id'), '');
 select pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('routing.assignment_log', 'log_id'), '');
 select pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('routing.events', 'event_id'), '');
@@ -330,8 +322,6 @@ comment on table routing.conversations is 'Conversations; an INSERT routes the r
 comment on table routing.assignment_log is 'One row per change of a conversation''s owner';
 comment on table routing.events is 'Things the application should act on, such as owner_offline';
 comment on table routing.agent_loads is 'Per-agent open chat count and last chat assignment, kept exact by the triggers; the row routing locks';
-comment on column routing.agent_loads.checks_version is 'Internal: moves to a new routing.agent_checks_seq value with every change to the agent''s eligibility; backends keep eligibility checks while it stays';
-comment on sequence routing.agent_checks_seq is 'Internal: never-reused values for agent_loads.checks_version';
 comment on column routing.conversations.load_agent_id is 'Internal: the agent whose open_chats counts this conversation; kept by the triggers, never set it by hand';
 comment on column routing.conversations.assigned_reason is 'Why the rule chose this owner (routed conversations only)';
 comment on view routing.unassigned is 'Open conversations with neither an agent nor a team owner';

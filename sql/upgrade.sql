@@ -1,0 +1,31 @@
+-- ALTER EXTENSION routing UPDATE from 1.0: an account created under 1.0
+-- keeps its rows and routes afterwards.  (A fresh CREATE EXTENSION runs the
+-- same two scripts, so the schemas cannot differ.)
+set client_min_messages = warning;
+drop extension if exists routing cascade;
+create extension routing version '1.0';
+select extversion from pg_extension where extname = 'routing';
+
+-- An account made under 1.0 (inserts only: no routing happens before the
+-- update, since this build's code expects the 1.1 schema).
+insert into routing.agents (agent_id, name) values (1, 'Ann'), (2, 'Bob');
+insert into routing.seats (agent_id, hub) values (1, 'service'), (2, 'service');
+insert into routing.availability (agent_id, status) values (1, 'available'), (2, 'available');
+insert into routing.inboxes (inbox_id, name) values (1, 'support');
+insert into routing.channels (channel_id, inbox_id, kind, name) values (1, 1, 'chat', 'chat');
+insert into routing.rules (channel_id, enabled) values (1, true);
+insert into routing.rule_targets (channel_id, agent_id) values (1, 1), (1, 2);
+
+alter extension routing update;
+select extversion from pg_extension where extname = 'routing';
+-- every load row has its own checks_version
+select count(*) as load_rows, count(distinct checks_version) as distinct_versions
+from routing.agent_loads;
+-- routing works, least busy first
+insert into routing.conversations (channel_id) select 1 from generate_series(1, 4);
+select assignee_agent_id, count(*) from routing.conversations group by 1 order by 1;
+-- an insert into an eligibility table now moves the versions (1.1)
+select checks_version as before from routing.agent_loads where agent_id = 2 \gset
+insert into routing.teams (team_id, name) values (1, 't');
+insert into routing.team_members (team_id, agent_id, role) values (1, 2, 'primary');
+select checks_version > :before as moved from routing.agent_loads where agent_id = 2;
