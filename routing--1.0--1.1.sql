@@ -31,6 +31,20 @@ drop trigger eligibility_changed on routing.rule_targets;
 create trigger eligibility_changed after insert or update or delete on routing.rule_targets
     for each row execute function routing.eligibility_changed('agent_or_team');
 
+-- TRUNCATE fires no row trigger: a statement trigger moves every agent's
+-- versions instead (rules, channels and inboxes are read afresh by every
+-- decision; truncating agents or teams cascades to the tables below).
+create trigger eligibility_truncated after truncate on routing.seats
+    for each statement execute function routing.eligibility_changed('all');
+create trigger eligibility_truncated after truncate on routing.availability
+    for each statement execute function routing.eligibility_changed('all');
+create trigger eligibility_truncated after truncate on routing.team_members
+    for each statement execute function routing.eligibility_changed('all');
+create trigger eligibility_truncated after truncate on routing.inbox_access
+    for each statement execute function routing.eligibility_changed('all');
+create trigger eligibility_truncated after truncate on routing.rule_targets
+    for each statement execute function routing.eligibility_changed('all');
+
 select pg_catalog.pg_extension_config_dump('routing.agent_checks_seq', '');
 
 comment on column routing.agent_loads.checks_version is 'Internal: moves to a new routing.agent_checks_seq value with every change to the agent''s eligibility; backends keep eligibility checks while it stays';

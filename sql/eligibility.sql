@@ -146,3 +146,11 @@ select routing.set_availability(6, 'available');
 insert into routing.rule_targets (channel_id, agent_id) values (4, 6);
 insert into routing.conversations (channel_id) values (4)
 returning conversation_id, assignee_agent_id, assigned_reason;
+
+-- section 3.2: TRUNCATE takes every seat away at once (no row trigger fires;
+-- a decision right before had Bob's checks)
+insert into routing.conversations (channel_id) values (1)
+returning conversation_id, assignee_agent_id;
+truncate routing.seats;
+insert into routing.conversations (channel_id) values (1)
+returning conversation_id, assignee_agent_id, assigned_reason;

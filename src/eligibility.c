@@ -380,9 +380,23 @@ static RoutingPlan bump_many_plan = {
 	.argtypes = {INT8OID, INT8OID, INT8OID}
 };
 
+/* Every agent of every account, for a TRUNCATE (which spans accounts). */
+static RoutingPlan bump_all_plan = {
+	.sql =
+	"with locked as materialized (select l.account_id, l.agent_id"
+	"  from routing.agent_loads l order by l.account_id, l.agent_id"
+	"  for no key update)"
+	" update routing.agent_loads l set version = l.version OPERATOR(pg_catalog.+) 1,"
+	" checks_version = $3"
+	" from locked where l.account_id" EQ "locked.account_id"
+	" and l.agent_id" EQ "locked.agent_id",
+	.nargs = 3,
+	.argtypes = {INT8OID, INT8OID, INT8OID}
+};
+
 /*
  * routing_bump_versions moves the versions of the load rows of one agent, of
- * a team's members, or of every agent of the account, holding their locks to
+ * a team's members, of every agent of the account or of every account, holding their locks to
  * the end of the transaction: a routing decision that read the old state
  * then fails its claim and decides again, and one that claimed first makes
  * this change wait for it.  checks_version takes a new sequence value, which
@@ -397,6 +411,7 @@ routing_bump_versions(RoutingScope scope, int64 account_id, int64 id)
 	if (routing_exec(&next_checks_version_plan, NULL, NULL, 1) != 1)
 		elog(ERROR, "nextval returned no row");
 	values[2] = Int64GetDatum(routing_get_int64(0, 1, NULL));
-	routing_exec(scope == ROUTING_SCOPE_AGENT ? &bump_agent_plan : &bump_many_plan,
+	routing_exec(scope == ROUTING_SCOPE_AGENT ? &bump_agent_plan :
+				 scope == ROUTING_SCOPE_ALL ? &bump_all_plan : &bump_many_plan,
 				 values, nulls, 0);
 }

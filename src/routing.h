@@ -117,7 +117,8 @@ typedef enum RoutingScope
 {
 	ROUTING_SCOPE_AGENT,
 	ROUTING_SCOPE_TEAM,
-	ROUTING_SCOPE_ACCOUNT
+	ROUTING_SCOPE_ACCOUNT,
+	ROUTING_SCOPE_ALL			/* every account: a TRUNCATE */
 } RoutingScope;
 
 /* The outcome of a routing decision. */

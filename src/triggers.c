@@ -623,7 +623,8 @@ PG_FUNCTION_INFO_V1(routing_eligibility_changed);
  * moved version and it decides again) or finish first (this change waits for
  * its commit): never an assignment that both committed changes together
  * forbid.  Inserts, which only add eligibility, move checks_version too, so
- * that no backend keeps a cached "not eligible".
+ * that no backend keeps a cached "not eligible"; a TRUNCATE (a statement
+ * trigger) moves every agent's versions.
  */
 Datum
 routing_eligibility_changed(PG_FUNCTION_ARGS)
@@ -639,9 +640,14 @@ routing_eligibility_changed(PG_FUNCTION_ARGS)
 	scope = trigdata->tg_trigger->tgargs[0];
 	desc = RelationGetDescr(trigdata->tg_relation);
 	routing_enter(&saved_userid, &saved_sec_context);
-	bump_for_row(scope, trigdata->tg_trigtuple, desc);
-	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
-		bump_for_row(scope, trigdata->tg_newtuple, desc);
+	if (TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
+		routing_bump_versions(ROUTING_SCOPE_ALL, 0, 0);
+	else
+	{
+		bump_for_row(scope, trigdata->tg_trigtuple, desc);
+		if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+			bump_for_row(scope, trigdata->tg_newtuple, desc);
+	}
 	routing_leave(saved_userid, saved_sec_context);
 	return PointerGetDatum(NULL);
 }
