@@ -170,10 +170,9 @@ routing_candidate_eligible(const RoutingChannel *channel, int64 agent_id,
 		slot->access = checks.access;
 		slot->target = checks.target;
 		slot->available = checks.available;
-		return checks.eligible;
 	}
 	memset(&checks, 0, sizeof(checks));
-	checks.exists = true;
+	checks.exists = slot->exists;
 	checks.active = slot->active;
 	checks.seat = slot->seat;
 	checks.access = slot->access;

@@ -330,13 +330,13 @@ void
 routing_load_channel(int64 account_id, int64 channel_id, Snapshot snapshot,
 					 RoutingChannel *channel)
 {
-	Snapshot	own_snapshot = snapshot == InvalidSnapshot ? routing_take_snapshot() : NULL;
+	Snapshot	own_snapshot = NULL;
 	RoutingIndexScan scan;
 	int64		keys[2] = {account_id, channel_id};
 	char	   *text;
 
-	if (own_snapshot != NULL)
-		snapshot = own_snapshot;
+	if (snapshot == InvalidSnapshot)
+		snapshot = own_snapshot = routing_take_snapshot();
 	memset(channel, 0, sizeof(*channel));
 	channel->account_id = account_id;
 	channel->channel_id = channel_id;
