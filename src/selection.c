@@ -80,7 +80,6 @@ typedef struct LoadCandidate
 	int64		agent_id;
 	int64		open_chats;
 	int64		version;
-	int64		checks_version;
 	bool		held;			/* by another transaction, when read */
 } LoadCandidate;
 
@@ -148,16 +147,18 @@ next_eligible(const RoutingChannel *channel, Snapshot snapshot,
 	while (routing_index_scan_next(&cs->rows))
 	{
 		RoutingIndexScan *rows = &cs->rows;
+		int64		checks_version;
 
 		out->agent_id = DatumGetInt64(routing_index_scan_value(rows, cs->agent_id_column, NULL));
+		checks_version = DatumGetInt64(routing_index_scan_value(rows, cs->checks_version_column,
+																NULL));
+		if (!routing_candidate_eligible(channel, out->agent_id, checks_version,
+										snapshot))
+			continue;
 		out->open_chats = DatumGetInt32(routing_index_scan_value(rows, cs->open_chats_column, NULL));
 		out->version = DatumGetInt64(routing_index_scan_value(rows, cs->version_column, NULL));
-		out->checks_version = DatumGetInt64(routing_index_scan_value(rows, cs->checks_version_column,
-																	 NULL));
 		out->held = held_by_another(cs);
-		if (routing_candidate_eligible(channel, out->agent_id, out->checks_version,
-									   snapshot))
-			return true;
+		return true;
 	}
 	return false;
 }
