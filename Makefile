@@ -5,7 +5,7 @@ EXTENSION = routing
 MODULE_big = routing
 OBJS = src/routing.o src/eligibility.o src/selection.o src/triggers.o \
        src/manual.o src/explain.o
-DATA = routing--1.0.sql routing--1.0--1.1.sql
+DATA = routing--1.0.sql routing--1.0--1.1.sql routing--1.1--1.2.sql
 REGRESS = schema unassigned manual_triage bad_input accounts privileges \
           eligibility users_and_teams least_busy random_pick contact_owner \
           availability_switch load_bookkeeping route_conversation explain \
@@ -27,7 +27,7 @@ include $(PGXS)
 endif
 
 # Every source includes the shared header (a struct change must rebuild all).
-$(OBJS): src/routing.h
+$(OBJS): src/routing.h src/compat.h
 
 # Debian packages that the demo, the tests and the benchmark need.
 PACKAGES = postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap pgtap \

@@ -112,7 +112,10 @@ routing_agent_check(const RoutingChannel *channel, int64 agent_id,
  * channel's hash plus the agent id, so that agents with nearby ids (a pool,
  * usually) do not take each other's slots: a pool of up to 16,384 agents
  * fits.  Least-busy routing visits a whole pool in turn, so a pool that did
- * not fit would read every candidate's checks anew.
+ * not fit would read every candidate's checks anew.  The cache is emptied
+ * when a routing relation is dropped or altered (routing_schema_generation),
+ * so that a version read from a re-created agent_checks_seq never finds a
+ * verdict of the dropped tables.
  */
 typedef struct CachedChecks
 {
@@ -132,6 +135,9 @@ typedef struct CachedChecks
 
 static CachedChecks *checks_cache = NULL;
 
+/* The routing_schema_generation() the cache's slots were filled under. */
+static uint64 checks_cache_generation = 0;
+
 /*
  * routing_candidate_eligible tells whether agent_id, whose load row was
  * read with checks_version, is eligible for automatic routing on the
@@ -146,11 +152,16 @@ routing_candidate_eligible(const RoutingChannel *channel, int64 agent_id,
 	CachedChecks *slot;
 	RoutingChecks checks;
 
+	uint64		generation = routing_schema_generation();
+
 	if (checks_cache == NULL)
 		checks_cache = MemoryContextAllocZero(
 			AllocSetContextCreate(TopMemoryContext, "routing eligibility checks",
 								  ALLOCSET_SMALL_SIZES),
 			sizeof(CachedChecks) * CHECKS_CACHE_SLOTS);
+	else if (checks_cache_generation != generation)
+		memset(checks_cache, 0, sizeof(CachedChecks) * CHECKS_CACHE_SLOTS);
+	checks_cache_generation = generation;
 	slot = &checks_cache[(hash_bytes((const unsigned char *) channel_key,
 									 sizeof(channel_key)) + (uint64) agent_id) %
 						 CHECKS_CACHE_SLOTS];
@@ -204,17 +215,72 @@ routing_team_has_access(const RoutingChannel *channel, int64 team_id)
 	return !channel->restricted || routing_exec(&team_access_plan, values, NULL, 1) == 1;
 }
 
-/* The top transaction that last took an agent_loads row lock, if any. */
-static TransactionId load_rows_xid = InvalidTransactionId;
+/*
+ * What the current transaction did to agent_loads, undone by the end of the
+ * (sub)transaction that did it, so that no error caught by the application
+ * leaves it behind:
+ * - load_rows_subid: the oldest live subtransaction that took an
+ *   agent_loads row lock (InvalidSubTransactionId: none), which the
+ *   transaction holds until it ends unless that subtransaction aborts;
+ * - books_writing: the extension itself is changing agent_loads, which
+ *   routing_books_writing() tells the guard trigger.
+ */
+static SubTransactionId load_rows_subid = InvalidSubTransactionId;
+static bool books_writing = false;
+static bool loads_callbacks_registered = false;
 
 /*
- * note_load_row_held remembers that the current transaction holds an
- * agent_loads row lock until it ends.
+ * loads_xact_end forgets the transaction's agent_loads state when it ends.
+ */
+static void
+loads_xact_end(XactEvent event, void *arg)
+{
+	load_rows_subid = InvalidSubTransactionId;
+	books_writing = false;
+}
+
+/*
+ * loads_subxact_end forgets, when a subtransaction aborts, the row locks it
+ * (or a subtransaction inside it, whose ids are larger) took: the abort
+ * released them.
+ */
+static void
+loads_subxact_end(SubXactEvent event, SubTransactionId my_subid,
+				  SubTransactionId parent_subid, void *arg)
+{
+	if (event != SUBXACT_EVENT_ABORT_SUB)
+		return;
+	if (load_rows_subid != InvalidSubTransactionId && load_rows_subid >= my_subid)
+		load_rows_subid = InvalidSubTransactionId;
+	books_writing = false;
+}
+
+/*
+ * register_loads_callbacks installs the two callbacks above, once per
+ * backend.
+ */
+static void
+register_loads_callbacks(void)
+{
+	if (loads_callbacks_registered)
+		return;
+	RegisterXactCallback(loads_xact_end, NULL);
+	RegisterSubXactCallback(loads_subxact_end, NULL);
+	loads_callbacks_registered = true;
+}
+
+/*
+ * note_load_row_held remembers that the current subtransaction holds an
+ * agent_loads row lock.
  */
 static void
 note_load_row_held(void)
 {
-	load_rows_xid = GetTopTransactionId();
+	SubTransactionId current = GetCurrentSubTransactionId();
+
+	register_loads_callbacks();
+	if (load_rows_subid == InvalidSubTransactionId || current < load_rows_subid)
+		load_rows_subid = current;
 }
 
 /*
@@ -224,8 +290,34 @@ note_load_row_held(void)
 bool
 routing_holds_load_rows(void)
 {
-	return TransactionIdIsValid(load_rows_xid) &&
-		TransactionIdEquals(load_rows_xid, GetTopTransactionIdIfAny());
+	return load_rows_subid != InvalidSubTransactionId;
+}
+
+/*
+ * routing_books_writing tells whether the statement changing agent_loads is
+ * one of the extension's own.
+ */
+bool
+routing_books_writing(void)
+{
+	return books_writing;
+}
+
+/*
+ * exec_books runs a kept plan that changes agent_loads, marked as the
+ * extension's own change for the guard trigger; an error leaves the mark to
+ * the (sub)transaction abort, which clears it.
+ */
+static int
+exec_books(RoutingPlan *plan, Datum *values, const char *nulls, long count)
+{
+	int			processed;
+
+	register_loads_callbacks();
+	books_writing = true;
+	processed = routing_exec(plan, values, nulls, count);
+	books_writing = false;
+	return processed;
 }
 
 /*
@@ -293,19 +385,36 @@ routing_claim(int64 account_id, int64 agent_id, int64 version,
 {
 	Datum		values[4] = {Int64GetDatum(account_id), Int64GetDatum(agent_id),
 	TimestampTzGetDatum(now), Int64GetDatum(version)};
-	bool		claimed;
+	volatile bool claimed;
 
-	claimed = routing_exec(count_chat ? &claim_count_nowait_plan : &claim_lock_nowait_plan,
-						   values, NULL, 0) == 1;
+	claimed = exec_books(count_chat ? &claim_count_nowait_plan : &claim_lock_nowait_plan,
+						 values, NULL, 0) == 1;
 	if (!claimed && wait)
 	{
 		MemoryContext caller_context = CurrentMemoryContext;
 		ResourceOwner caller_owner = CurrentResourceOwner;
 
+		/* As PL/pgSQL's exception blocks: no error leaves it open. */
 		BeginInternalSubTransaction(NULL);
 		MemoryContextSwitchTo(caller_context);
-		claimed = routing_exec(count_chat ? &claim_count_wait_plan : &claim_lock_wait_plan,
-							   values, NULL, 0) == 1;
+		PG_TRY();
+		{
+			claimed = exec_books(count_chat ? &claim_count_wait_plan : &claim_lock_wait_plan,
+								 values, NULL, 0) == 1;
+		}
+		PG_CATCH();
+		{
+			ErrorData  *error;
+
+			MemoryContextSwitchTo(caller_context);
+			error = CopyErrorData();
+			FlushErrorState();
+			RollbackAndReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(caller_context);
+			CurrentResourceOwner = caller_owner;
+			ReThrowError(error);
+		}
+		PG_END_TRY();
 		if (claimed)
 			ReleaseCurrentSubTransaction();
 		else
@@ -343,8 +452,45 @@ routing_adjust_load(int64 account_id, int64 agent_id, int delta, TimestampTz giv
 	Int32GetDatum(delta), TimestampTzGetDatum(given_at)};
 	char		nulls[4] = {' ', ' ', ' ', given_at == 0 ? 'n' : ' '};
 
-	if (routing_exec(&adjust_load_plan, values, nulls, 0) == 1)
+	if (exec_books(&adjust_load_plan, values, nulls, 0) == 1)
 		note_load_row_held();
+}
+
+static RoutingPlan create_load_row_plan = {
+	.sql =
+	"insert into routing.agent_loads (account_id, agent_id) values ($1, $2)",
+	.nargs = 2,
+	.argtypes = {INT8OID, INT8OID}
+};
+
+/*
+ * routing_create_load_row gives a new agent the agent_loads row that
+ * routing reads and locks.
+ */
+void
+routing_create_load_row(int64 account_id, int64 agent_id)
+{
+	Datum		values[2] = {Int64GetDatum(account_id), Int64GetDatum(agent_id)};
+
+	exec_books(&create_load_row_plan, values, NULL, 0);
+}
+
+static RoutingPlan zero_loads_plan = {
+	.sql =
+	"update routing.agent_loads l set open_chats = 0,"
+	" version = l.version OPERATOR(pg_catalog.+) 1"
+	" where l.open_chats OPERATOR(pg_catalog.<>) 0",
+	.nargs = 0
+};
+
+/*
+ * routing_zero_loads empties every agent's open chat count, in every
+ * account, after a TRUNCATE of conversations (which spans accounts).
+ */
+void
+routing_zero_loads(void)
+{
+	exec_books(&zero_loads_plan, NULL, NULL, 0);
 }
 
 static RoutingPlan next_checks_version_plan = {
@@ -410,7 +556,7 @@ routing_bump_versions(RoutingScope scope, int64 account_id, int64 id)
 	if (routing_exec(&next_checks_version_plan, NULL, NULL, 1) != 1)
 		elog(ERROR, "nextval returned no row");
 	values[2] = Int64GetDatum(routing_get_int64(0, 1, NULL));
-	routing_exec(scope == ROUTING_SCOPE_AGENT ? &bump_agent_plan :
-				 scope == ROUTING_SCOPE_ALL ? &bump_all_plan : &bump_many_plan,
-				 values, nulls, 0);
+	exec_books(scope == ROUTING_SCOPE_AGENT ? &bump_agent_plan :
+			   scope == ROUTING_SCOPE_ALL ? &bump_all_plan : &bump_many_plan,
+			   values, nulls, 0);
 }

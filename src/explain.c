@@ -146,19 +146,25 @@ append_candidate(StringInfo buf, const Candidate *c)
 /* The most candidates an explanation lists. */
 #define EXPLAIN_MAX_CANDIDATES 1000
 
-PG_FUNCTION_INFO_V1(routing_explain_route);
-
-/*
- * routing_explain_route is routing.explain_route(conversation_id): the rule,
- * every candidate with each eligibility check, load and last assignment, the
- * pick and the reason, as the decision would be made now.  It reads only,
- * and locks nothing.
- */
-Datum
-routing_explain_route(PG_FUNCTION_ARGS)
+/* An explanation asked for, and the JSON text written for it. */
+typedef struct ExplainRequest
 {
 	int64		conversation_id;
 	int64		account_id;
+	StringInfo	buf;			/* in the caller's memory: outlives SPI */
+} ExplainRequest;
+
+/*
+ * write_explanation is routing_explain_route's work as the extension owner:
+ * it appends the explanation's JSON to request->buf.
+ */
+static void
+write_explanation(void *arg)
+{
+	ExplainRequest *request = arg;
+	int64		conversation_id = request->conversation_id;
+	int64		account_id = request->account_id;
+	StringInfo	buf = request->buf;
 	Datum		values[6];
 	RoutingChannel channel;
 	Candidate  *candidates;
@@ -166,24 +172,12 @@ routing_explain_route(PG_FUNCTION_ARGS)
 	int			neligible = 0;
 	int			pick = -1;
 	const char *method;
-	StringInfoData buf;
 	StringInfoData reason;
 	bool		has_owner;
 	int64		owner_id;
-	Oid			saved_userid;
-	int			saved_sec_context;
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("conversation_id and account_id must not be null")));
-	conversation_id = PG_GETARG_INT64(0);
-	account_id = PG_GETARG_INT64(1);
 	candidates = palloc0(sizeof(Candidate) * EXPLAIN_MAX_CANDIDATES);
-	initStringInfo(&buf);
 	initStringInfo(&reason);
-
-	routing_enter(&saved_userid, &saved_sec_context);
 	values[0] = Int64GetDatum(account_id);
 	values[1] = Int64GetDatum(conversation_id);
 	if (routing_exec(&conversation_plan, values, NULL, 1) != 1)
@@ -191,7 +185,7 @@ routing_explain_route(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("conversation %lld does not exist in account %lld",
 						(long long) conversation_id, (long long) account_id)));
-	appendStringInfo(&buf,
+	appendStringInfo(buf,
 					 "{\"account_id\": %lld, \"conversation_id\": %lld, \"status\": \"%s\","
 					 " \"current_agent_id\": %s, \"current_team_id\": %s,",
 					 (long long) account_id, (long long) conversation_id,
@@ -201,7 +195,7 @@ routing_explain_route(PG_FUNCTION_ARGS)
 	has_owner = has_owner && routing_get_bool(0, 7);
 	routing_load_channel(account_id, routing_get_int64(0, 1, NULL),
 						 InvalidSnapshot, &channel);
-	appendStringInfo(&buf,
+	appendStringInfo(buf,
 					 " \"channel_id\": %lld, \"channel_kind\": \"%s\", \"inbox_id\": %lld,"
 					 " \"inbox_restricted\": %s, \"rule\": {\"enabled\": %s,"
 					 " \"assign_to\": \"%s\", \"only_available\": %s, \"default_agent_id\": ",
@@ -211,9 +205,9 @@ routing_explain_route(PG_FUNCTION_ARGS)
 					 channel.contact_owner ? "contact_owner" : "users_and_teams",
 					 channel.only_available ? "true" : "false");
 	if (channel.has_default_agent)
-		appendStringInfo(&buf, "%lld}", (long long) channel.default_agent_id);
+		appendStringInfo(buf, "%lld}", (long long) channel.default_agent_id);
 	else
-		appendStringInfoString(&buf, "null}");
+		appendStringInfoString(buf, "null}");
 
 	if (!channel.rule_enabled)
 	{
@@ -292,22 +286,46 @@ routing_explain_route(PG_FUNCTION_ARGS)
 		neligible = pick >= 0 ? 1 : 0;
 
 	/* The names and times point into SPI memory: write them before leaving. */
-	appendStringInfo(&buf, ", \"method\": \"%s\", \"candidates\": [", method);
+	appendStringInfo(buf, ", \"method\": \"%s\", \"candidates\": [", method);
 	for (int i = 0; i < ncandidates; i++)
 	{
 		if (i > 0)
-			appendStringInfoString(&buf, ", ");
-		append_candidate(&buf, &candidates[i]);
+			appendStringInfoString(buf, ", ");
+		append_candidate(buf, &candidates[i]);
 	}
-	appendStringInfoString(&buf, "], \"eligible_count\": ");
-	appendStringInfo(&buf, "%d, \"pick\": ", neligible);
+	appendStringInfoString(buf, "], \"eligible_count\": ");
+	appendStringInfo(buf, "%d, \"pick\": ", neligible);
 	if (pick >= 0)
-		appendStringInfo(&buf, "%lld", (long long) candidates[pick].checks.agent_id);
+		appendStringInfo(buf, "%lld", (long long) candidates[pick].checks.agent_id);
 	else
-		appendStringInfoString(&buf, "null");
-	appendStringInfoString(&buf, ", \"reason\": ");
-	escape_json(&buf, reason.data);
-	appendStringInfoChar(&buf, '}');
-	routing_leave(saved_userid, saved_sec_context);
+		appendStringInfoString(buf, "null");
+	appendStringInfoString(buf, ", \"reason\": ");
+	escape_json(buf, reason.data);
+	appendStringInfoChar(buf, '}');
+}
+
+PG_FUNCTION_INFO_V1(routing_explain_route);
+
+/*
+ * routing_explain_route is routing.explain_route(conversation_id): the rule,
+ * every candidate with each eligibility check, load and last assignment, the
+ * pick and the reason, as the decision would be made now.  It reads only,
+ * and locks nothing.
+ */
+Datum
+routing_explain_route(PG_FUNCTION_ARGS)
+{
+	ExplainRequest request;
+	StringInfoData buf;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("conversation_id and account_id must not be null")));
+	request.conversation_id = PG_GETARG_INT64(0);
+	request.account_id = PG_GETARG_INT64(1);
+	initStringInfo(&buf);
+	request.buf = &buf;
+	routing_as_owner(write_explanation, &request);
 	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data)));
 }

@@ -227,27 +227,50 @@ static RoutingPlan set_status_plan = {
 };
 
 /*
+ * The arguments of a manual action and, after it, the conversation as it
+ * was locked (or as route_conversation left it): what routing_as_owner()
+ * passes to the work functions below.
+ */
+typedef struct ManualCall
+{
+	int64		conversation_id;
+	int64		account_id;
+	int64		owner_id;		/* an agent or a team id, by the action */
+	const char *status;
+	LockedConversation c;
+} ManualCall;
+
+/*
+ * change_status is set_status's work as the owner.
+ */
+static void
+change_status(void *arg)
+{
+	ManualCall *call = arg;
+
+	lock_conversation(call->account_id, call->conversation_id, &call->c);
+	if (call->c.open != (strcmp(call->status, "open") == 0))
+	{
+		Datum		values[3] = {Int64GetDatum(call->account_id),
+			Int64GetDatum(call->conversation_id),
+		CStringGetTextDatum(call->status)};
+
+		routing_exec(&set_status_plan, values, NULL, 0);
+	}
+}
+
+/*
  * set_status closes or reopens a conversation unless it already is so.
  */
 static void
 set_status(FunctionCallInfo fcinfo, const char *status)
 {
-	int64		conversation_id = arg_int64(fcinfo, 0, "conversation_id");
-	int64		account_id = arg_int64(fcinfo, 1, "account_id");
-	LockedConversation c;
-	Oid			saved_userid;
-	int			saved_sec_context;
+	ManualCall	call = {0};
 
-	routing_enter(&saved_userid, &saved_sec_context);
-	lock_conversation(account_id, conversation_id, &c);
-	if (c.open != (strcmp(status, "open") == 0))
-	{
-		Datum		values[3] = {Int64GetDatum(account_id),
-		Int64GetDatum(conversation_id), CStringGetTextDatum(status)};
-
-		routing_exec(&set_status_plan, values, NULL, 0);
-	}
-	routing_leave(saved_userid, saved_sec_context);
+	call.conversation_id = arg_int64(fcinfo, 0, "conversation_id");
+	call.account_id = arg_int64(fcinfo, 1, "account_id");
+	call.status = status;
+	routing_as_owner(change_status, &call);
 }
 
 /* The owner a manual (re)assignment gives. */
@@ -259,40 +282,61 @@ typedef enum ManualOwner
 } ManualOwner;
 
 /*
- * change_owner carries out assign, assign_team and unassign: the arguments
- * are (conversation_id, [agent_id | team_id,] account_id).  Giving a
- * conversation the owner it already has changes nothing.
+ * give_to_agent, give_to_team and give_to_nobody carry out assign,
+ * assign_team and unassign as the owner.  Giving a conversation the owner it
+ * already has changes nothing.
+ */
+static void
+give_to_agent(void *arg)
+{
+	ManualCall *call = arg;
+
+	lock_conversation(call->account_id, call->conversation_id, &call->c);
+	require_open(&call->c, "assign");
+	require_agent(call->account_id, call->owner_id);
+	if (!(call->c.has_agent && call->c.agent_id == call->owner_id))
+		set_owner(&call->c, call->owner_id, 0, "manual", GetCurrentTimestamp(), NULL, 0);
+}
+
+static void
+give_to_team(void *arg)
+{
+	ManualCall *call = arg;
+
+	lock_conversation(call->account_id, call->conversation_id, &call->c);
+	require_open(&call->c, "assign");
+	require_row(&team_plan, "team", call->account_id, call->owner_id);
+	if (!(call->c.has_team && call->c.team_id == call->owner_id))
+		set_owner(&call->c, 0, call->owner_id, "manual", GetCurrentTimestamp(), NULL, 0);
+}
+
+static void
+give_to_nobody(void *arg)
+{
+	ManualCall *call = arg;
+
+	lock_conversation(call->account_id, call->conversation_id, &call->c);
+	require_open(&call->c, "unassign");
+	if (call->c.has_agent || call->c.has_team)
+		set_owner(&call->c, 0, 0, NULL, 0, NULL, 0);
+}
+
+/*
+ * change_owner reads the arguments (conversation_id, [agent_id | team_id,]
+ * account_id) of assign, assign_team or unassign and runs its work.
  */
 static void
 change_owner(FunctionCallInfo fcinfo, ManualOwner owner)
 {
-	int64		conversation_id = arg_int64(fcinfo, 0, "conversation_id");
-	int64		owner_id = owner == MANUAL_NOBODY ? 0 :
-		arg_int64(fcinfo, 1, owner == MANUAL_AGENT ? "agent_id" : "team_id");
-	int64		account_id = arg_int64(fcinfo, owner == MANUAL_NOBODY ? 1 : 2,
-									   "account_id");
-	LockedConversation c;
-	Oid			saved_userid;
-	int			saved_sec_context;
+	ManualCall	call = {0};
 
-	routing_enter(&saved_userid, &saved_sec_context);
-	lock_conversation(account_id, conversation_id, &c);
-	require_open(&c, owner == MANUAL_NOBODY ? "unassign" : "assign");
-	if (owner == MANUAL_AGENT)
-	{
-		require_agent(account_id, owner_id);
-		if (!(c.has_agent && c.agent_id == owner_id))
-			set_owner(&c, owner_id, 0, "manual", GetCurrentTimestamp(), NULL, 0);
-	}
-	else if (owner == MANUAL_TEAM)
-	{
-		require_row(&team_plan, "team", account_id, owner_id);
-		if (!(c.has_team && c.team_id == owner_id))
-			set_owner(&c, 0, owner_id, "manual", GetCurrentTimestamp(), NULL, 0);
-	}
-	else if (c.has_agent || c.has_team)
-		set_owner(&c, 0, 0, NULL, 0, NULL, 0);
-	routing_leave(saved_userid, saved_sec_context);
+	call.conversation_id = arg_int64(fcinfo, 0, "conversation_id");
+	if (owner != MANUAL_NOBODY)
+		call.owner_id = arg_int64(fcinfo, 1, owner == MANUAL_AGENT ? "agent_id" : "team_id");
+	call.account_id = arg_int64(fcinfo, owner == MANUAL_NOBODY ? 1 : 2, "account_id");
+	routing_as_owner(owner == MANUAL_AGENT ? give_to_agent :
+					 owner == MANUAL_TEAM ? give_to_team : give_to_nobody,
+					 &call);
 }
 
 PG_FUNCTION_INFO_V1(routing_assign);
@@ -335,6 +379,25 @@ routing_unassign(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
+/*
+ * take_by_reply is routing_reply's work as the owner.
+ */
+static void
+take_by_reply(void *arg)
+{
+	ManualCall *call = arg;
+
+	lock_conversation(call->account_id, call->conversation_id, &call->c);
+	require_open(&call->c, "reply to");
+	require_agent(call->account_id, call->owner_id);
+	if (!call->c.has_agent && !call->c.has_team)
+	{
+		set_owner(&call->c, call->owner_id, 0, "reply", GetCurrentTimestamp(), NULL, 0);
+		call->c.has_agent = true;
+		call->c.agent_id = call->owner_id;
+	}
+}
+
 PG_FUNCTION_INFO_V1(routing_reply);
 
 /*
@@ -345,27 +408,15 @@ PG_FUNCTION_INFO_V1(routing_reply);
 Datum
 routing_reply(PG_FUNCTION_ARGS)
 {
-	int64		conversation_id = arg_int64(fcinfo, 0, "conversation_id");
-	int64		agent_id = arg_int64(fcinfo, 1, "agent_id");
-	int64		account_id = arg_int64(fcinfo, 2, "account_id");
-	LockedConversation c;
-	Oid			saved_userid;
-	int			saved_sec_context;
+	ManualCall	call = {0};
 
-	routing_enter(&saved_userid, &saved_sec_context);
-	lock_conversation(account_id, conversation_id, &c);
-	require_open(&c, "reply to");
-	require_agent(account_id, agent_id);
-	if (!c.has_agent && !c.has_team)
-	{
-		set_owner(&c, agent_id, 0, "reply", GetCurrentTimestamp(), NULL, 0);
-		c.has_agent = true;
-		c.agent_id = agent_id;
-	}
-	routing_leave(saved_userid, saved_sec_context);
-	if (!c.has_agent)
+	call.conversation_id = arg_int64(fcinfo, 0, "conversation_id");
+	call.owner_id = arg_int64(fcinfo, 1, "agent_id");
+	call.account_id = arg_int64(fcinfo, 2, "account_id");
+	routing_as_owner(take_by_reply, &call);
+	if (!call.c.has_agent)
 		PG_RETURN_NULL();
-	PG_RETURN_INT64(c.agent_id);
+	PG_RETURN_INT64(call.c.agent_id);
 }
 
 static RoutingPlan set_availability_plan = {
@@ -378,6 +429,23 @@ static RoutingPlan set_availability_plan = {
 	.argtypes = {INT8OID, INT8OID, TEXTOID, TIMESTAMPTZOID}
 };
 
+/*
+ * store_availability is routing_set_availability's work as the owner.
+ */
+static void
+store_availability(void *arg)
+{
+	ManualCall *call = arg;
+	Datum		values[4];
+
+	require_row(&agent_plan, "agent", call->account_id, call->owner_id);
+	values[0] = Int64GetDatum(call->account_id);
+	values[1] = Int64GetDatum(call->owner_id);
+	values[2] = CStringGetTextDatum(call->status);
+	values[3] = TimestampTzGetDatum(GetCurrentTimestamp());
+	routing_exec(&set_availability_plan, values, NULL, 0);
+}
+
 PG_FUNCTION_INFO_V1(routing_set_availability);
 
 /*
@@ -387,32 +455,21 @@ PG_FUNCTION_INFO_V1(routing_set_availability);
 Datum
 routing_set_availability(PG_FUNCTION_ARGS)
 {
-	int64		agent_id = arg_int64(fcinfo, 0, "agent_id");
-	int64		account_id = arg_int64(fcinfo, 2, "account_id");
-	char	   *status;
-	Datum		values[4];
-	Oid			saved_userid;
-	int			saved_sec_context;
+	ManualCall	call = {0};
 
+	call.owner_id = arg_int64(fcinfo, 0, "agent_id");
+	call.account_id = arg_int64(fcinfo, 2, "account_id");
 	if (PG_ARGISNULL(1))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("status must not be null")));
-	status = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	if (strcmp(status, "available") != 0 && strcmp(status, "away") != 0)
+	call.status = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	if (strcmp(call.status, "available") != 0 && strcmp(call.status, "away") != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("availability status \"%s\" is not valid", status),
+				 errmsg("availability status \"%s\" is not valid", call.status),
 				 errhint("Use 'available' or 'away'.")));
-
-	routing_enter(&saved_userid, &saved_sec_context);
-	require_row(&agent_plan, "agent", account_id, agent_id);
-	values[0] = Int64GetDatum(account_id);
-	values[1] = Int64GetDatum(agent_id);
-	values[2] = CStringGetTextDatum(status);
-	values[3] = TimestampTzGetDatum(GetCurrentTimestamp());
-	routing_exec(&set_availability_plan, values, NULL, 0);
-	routing_leave(saved_userid, saved_sec_context);
+	routing_as_owner(store_availability, &call);
 	PG_RETURN_VOID();
 }
 
@@ -443,6 +500,30 @@ routing_reopen_conversation(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
+/*
+ * route_locked is routing_route_conversation's work as the owner.
+ */
+static void
+route_locked(void *arg)
+{
+	ManualCall *call = arg;
+	LockedConversation *c = &call->c;
+	RoutingDecision decision;
+
+	lock_conversation(call->account_id, call->conversation_id, c);
+	if (!c->open || c->has_agent || c->has_team)
+		return;
+	routing_decide(c->account_id, c->channel_id, c->conversation_id,
+				   c->has_contact, c->contact_id, &decision);
+	if (!decision.assigned)
+		return;
+	routing_expect_routed_update(c->account_id, c->conversation_id);
+	set_owner(c, decision.agent_id, 0, "rule", decision.decided_at,
+			  decision.reason, decision.counted ? decision.agent_id : 0);
+	c->has_agent = true;
+	c->agent_id = decision.agent_id;
+}
+
 PG_FUNCTION_INFO_V1(routing_route_conversation);
 
 /*
@@ -454,31 +535,12 @@ PG_FUNCTION_INFO_V1(routing_route_conversation);
 Datum
 routing_route_conversation(PG_FUNCTION_ARGS)
 {
-	int64		conversation_id = arg_int64(fcinfo, 0, "conversation_id");
-	int64		account_id = arg_int64(fcinfo, 1, "account_id");
-	LockedConversation c;
-	Oid			saved_userid;
-	int			saved_sec_context;
+	ManualCall	call = {0};
 
-	routing_enter(&saved_userid, &saved_sec_context);
-	lock_conversation(account_id, conversation_id, &c);
-	if (c.open && !c.has_agent && !c.has_team)
-	{
-		RoutingDecision decision;
-
-		routing_decide(account_id, c.channel_id, conversation_id, c.has_contact,
-					   c.contact_id, &decision);
-		if (decision.assigned)
-		{
-			routing_expect_routed_update(account_id, conversation_id);
-			set_owner(&c, decision.agent_id, 0, "rule", decision.decided_at,
-					  decision.reason, decision.counted ? decision.agent_id : 0);
-			c.has_agent = true;
-			c.agent_id = decision.agent_id;
-		}
-	}
-	routing_leave(saved_userid, saved_sec_context);
-	if (!c.has_agent)
+	call.conversation_id = arg_int64(fcinfo, 0, "conversation_id");
+	call.account_id = arg_int64(fcinfo, 1, "account_id");
+	routing_as_owner(route_locked, &call);
+	if (!call.c.has_agent)
 		PG_RETURN_NULL();
-	PG_RETURN_INT64(c.agent_id);
+	PG_RETURN_INT64(call.c.agent_id);
 }

@@ -23,9 +23,11 @@
 #include "utils/rel.h"
 #include "utils/relcache.h"
 #include "utils/guc.h"
+#include "utils/inval.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
+#include "compat.h"
 #include "routing.h"
 
 PG_MODULE_MAGIC;
@@ -33,6 +35,65 @@ PG_MODULE_MAGIC;
 bool		routing_notify_enabled = true;
 
 void		_PG_init(void);
+
+/*
+ * The relations whose definition a per-backend cache depends on, and a
+ * counter that moves whenever one of them is invalidated: altered, dropped
+ * (with the extension or alone), truncated or vacuumed.  A cache filled
+ * under one value of the counter is never used under another, so nothing it
+ * holds outlives the relations it describes, not even when a DROP and CREATE
+ * EXTENSION reuse ids and sequence values.
+ */
+static const char *const watched_relation_names[] = {
+	"agents", "seats", "availability", "teams", "team_members", "inboxes",
+	"inbox_access", "channels", "rules", "rule_targets", "contacts",
+	"conversations", "agent_loads"
+};
+static Oid	watched_relids[lengthof(watched_relation_names)];
+static bool watched_relids_known = false;
+static uint64 schema_generation = 1;
+
+/*
+ * relation_invalidated is the relcache invalidation callback: an
+ * invalidation of a watched relation, or of every relation (InvalidOid),
+ * moves the generation and forgets the relation ids, which may be gone.
+ * While the ids are being looked up, any invalidation moves it.
+ */
+static void
+relation_invalidated(Datum arg, Oid relid)
+{
+	bool		watched = !OidIsValid(relid) || !watched_relids_known;
+
+	for (size_t i = 0; !watched && watched_relids_known &&
+		 i < lengthof(watched_relids); i++)
+		watched = watched_relids[i] == relid;
+	if (watched)
+	{
+		schema_generation++;
+		watched_relids_known = false;
+	}
+}
+
+/*
+ * routing_schema_generation is the current generation of the routing
+ * relations' definitions (see watched_relation_names).
+ */
+uint64
+routing_schema_generation(void)
+{
+	/* A lookup can take invalidations: look up again until none came. */
+	while (!watched_relids_known)
+	{
+		uint64		before = schema_generation;
+		Oid			namespace_oid = get_namespace_oid("routing", false);
+
+		for (size_t i = 0; i < lengthof(watched_relids); i++)
+			watched_relids[i] = get_relname_relid(watched_relation_names[i],
+												  namespace_oid);
+		watched_relids_known = schema_generation == before;
+	}
+	return schema_generation;
+}
 
 /*
  * _PG_init defines the routing.notify setting: a sharded deployment cannot
@@ -51,6 +112,7 @@ _PG_init(void)
 							 0,
 							 NULL, NULL, NULL);
 	MarkGUCPrefixReserved("routing");
+	CacheRegisterRelcacheCallback(relation_invalidated, (Datum) 0);
 }
 
 /*
@@ -74,32 +136,44 @@ routing_owner(void)
 }
 
 /*
- * routing_enter connects to SPI and switches to the extension owner, as
- * ri_triggers.c does for foreign key checks, so that the routing tables are
- * read with the owner's rights whatever the caller was granted (and row
- * level security, if a DBA enables it, does not hide rows from routing).
- * An error unwinds both at transaction or subtransaction abort.
+ * routing_as_owner runs "work" connected to SPI as the extension owner, as
+ * ri_triggers.c runs foreign key checks, so that the routing tables are read
+ * with the owner's rights whatever the caller was granted (and row level
+ * security, if a DBA enables it, does not hide rows from routing).
+ *
+ * An error in "work" gives the caller back its user and security context and
+ * memory context before it leaves, so that a caller who catches it (an
+ * EXCEPTION block, a savepoint) never goes on as the owner.  The SPI
+ * connection belongs to the caller's subtransaction, whose abort closes it
+ * (AtEOSubXact_SPI): finishing it here could close a connection that a
+ * trigger fired inside "work" opened instead.
  */
 void
-routing_enter(Oid *saved_userid, int *saved_sec_context)
+routing_as_owner(RoutingOwnerWork work, void *arg)
 {
-	GetUserIdAndSecContext(saved_userid, saved_sec_context);
-	SetUserIdAndSecContext(routing_owner(),
-						   *saved_sec_context |
-						   SECURITY_LOCAL_USERID_CHANGE |
-						   SECURITY_NOFORCE_RLS);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-}
+	Oid			owner = routing_owner();
+	Oid			saved_userid;
+	int			saved_sec_context;
+	MemoryContext caller_context = CurrentMemoryContext;
 
-/*
- * routing_leave closes what routing_enter opened, in reverse order.
- */
-void
-routing_leave(Oid saved_userid, int saved_sec_context)
-{
-	if (SPI_finish() != SPI_OK_FINISH)
-		elog(ERROR, "SPI_finish failed");
+	GetUserIdAndSecContext(&saved_userid, &saved_sec_context);
+	SetUserIdAndSecContext(owner, saved_sec_context |
+						   SECURITY_LOCAL_USERID_CHANGE | SECURITY_NOFORCE_RLS);
+	PG_TRY();
+	{
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		work(arg);
+		if (SPI_finish() != SPI_OK_FINISH)
+			elog(ERROR, "SPI_finish failed");
+	}
+	PG_CATCH();
+	{
+		SetUserIdAndSecContext(saved_userid, saved_sec_context);
+		MemoryContextSwitchTo(caller_context);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
 	SetUserIdAndSecContext(saved_userid, saved_sec_context);
 }
 
@@ -233,15 +307,15 @@ routing_index_scan_begin(RoutingIndexScan *scan, const char *table,
 {
 	ScanKeyData scan_keys[2];
 
-	Assert(nkeys <= lengthof(scan_keys));
+	Assert(nkeys >= 0 && (size_t) nkeys <= lengthof(scan_keys));
 	scan->table = table_open(routing_relation_id(table), AccessShareLock);
 	scan->index = index_open(index != NULL ? routing_relation_id(index) :
-							 RelationGetPrimaryKeyIndex(scan->table),
+							 compat_primary_key_index(scan->table),
 							 AccessShareLock);
 	for (int i = 0; i < nkeys; i++)
 		ScanKeyInit(&scan_keys[i], i + 1, BTEqualStrategyNumber, F_INT8EQ,
 					Int64GetDatum(keys[i]));
-	scan->scan = index_beginscan(scan->table, scan->index, snapshot, nkeys, 0);
+	scan->scan = compat_index_beginscan(scan->table, scan->index, snapshot, nkeys);
 	index_rescan(scan->scan, scan_keys, nkeys, NULL, 0);
 	scan->slot = table_slot_create(scan->table, NULL);
 }

@@ -140,9 +140,12 @@ typedef struct RoutingIndexScan
 	struct TupleTableSlot *slot;
 } RoutingIndexScan;
 
+/* Work done as the extension owner (routing_as_owner). */
+typedef void (*RoutingOwnerWork) (void *arg);
+
 /* routing.c */
-extern void routing_enter(Oid *saved_userid, int *saved_sec_context);
-extern void routing_leave(Oid saved_userid, int saved_sec_context);
+extern void routing_as_owner(RoutingOwnerWork work, void *arg);
+extern uint64 routing_schema_generation(void);
 extern int	routing_exec(RoutingPlan *plan, Datum *values, const char *nulls,
 						 long count);
 extern int	routing_exec_snapshot(RoutingPlan *plan, Datum *values,
@@ -184,6 +187,9 @@ extern void routing_adjust_load(int64 account_id, int64 agent_id, int delta,
 								TimestampTz given_at);
 extern void routing_bump_versions(RoutingScope scope, int64 account_id,
 								  int64 id);
+extern void routing_create_load_row(int64 account_id, int64 agent_id);
+extern void routing_zero_loads(void);
+extern bool routing_books_writing(void);
 
 /* selection.c */
 extern void routing_decide(int64 account_id, int64 channel_id,

@@ -22,6 +22,7 @@
 typedef struct ConversationColumns
 {
 	Oid			relid;
+	uint64		generation;		/* routing_schema_generation() when read */
 	int			account_id;
 	int			conversation_id;
 	int			channel_id;
@@ -55,9 +56,13 @@ typedef struct ConversationRow
 	int64		load_agent_id;
 } ConversationRow;
 
-/* Changes a BEFORE trigger makes to NEW. */
+/*
+ * Changes a BEFORE trigger makes to NEW.  They are applied after SPI is
+ * finished, so their values live in "memory", the trigger's own context.
+ */
 typedef struct ConversationChanges
 {
+	MemoryContext memory;
 	int			ncols;
 	int			cols[6];
 	Datum		values[6];
@@ -81,14 +86,15 @@ column_number(TupleDesc desc, const char *name)
 
 /*
  * conversation_columns caches the attribute numbers of conversations' columns
- * for the table's current incarnation.
+ * for the table's current definition.
  */
 static void
 conversation_columns(Relation rel)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
+	uint64		generation = routing_schema_generation();
 
-	if (columns.relid == RelationGetRelid(rel))
+	if (columns.relid == RelationGetRelid(rel) && columns.generation == generation)
 		return;
 	columns.account_id = column_number(desc, "account_id");
 	columns.conversation_id = column_number(desc, "conversation_id");
@@ -102,6 +108,25 @@ conversation_columns(Relation rel)
 	columns.reason = column_number(desc, "assigned_reason");
 	columns.load_agent_id = column_number(desc, "load_agent_id");
 	columns.relid = RelationGetRelid(rel);
+	columns.generation = generation;
+}
+
+/*
+ * require_not_null refuses a NULL in a key column before the row is routed,
+ * with the error the NOT NULL constraint would give after this trigger.
+ */
+static void
+require_not_null(Relation rel, HeapTuple tuple, int attnum)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+
+	if (heap_attisnull(tuple, attnum, desc))
+		ereport(ERROR,
+				(errcode(ERRCODE_NOT_NULL_VIOLATION),
+				 errmsg("null value in column \"%s\" of relation \"%s\" violates not-null constraint",
+						NameStr(TupleDescAttr(desc, attnum - 1)->attname),
+						RelationGetRelationName(rel)),
+				 errtablecol(rel, attnum)));
 }
 
 /*
@@ -155,7 +180,7 @@ read_conversation(HeapTuple tuple, TupleDesc desc, ConversationRow *row)
 static void
 set_column(ConversationChanges *changes, int attnum, Datum value, bool isnull)
 {
-	Assert(changes->ncols < lengthof(changes->cols));
+	Assert(changes->ncols >= 0 && (size_t) changes->ncols < lengthof(changes->cols));
 	changes->cols[changes->ncols] = attnum;
 	changes->values[changes->ncols] = value;
 	changes->nulls[changes->ncols] = isnull;
@@ -165,8 +190,16 @@ set_column(ConversationChanges *changes, int attnum, Datum value, bool isnull)
 static void
 set_text(ConversationChanges *changes, int attnum, const char *value)
 {
-	set_column(changes, attnum, value ? CStringGetTextDatum(value) : (Datum) 0,
-			   value == NULL);
+	Datum		text = (Datum) 0;
+
+	if (value != NULL)
+	{
+		MemoryContext work_context = MemoryContextSwitchTo(changes->memory);
+
+		text = CStringGetTextDatum(value);
+		MemoryContextSwitchTo(work_context);
+	}
+	set_column(changes, attnum, text, value == NULL);
 }
 
 static void
@@ -241,11 +274,15 @@ before_insert(const ConversationRow *row, ConversationChanges *changes)
  * The conversation that route_conversation() is about to give an owner.  Its
  * UPDATE says assigned_by 'rule' and names the agent whose load the claim
  * already counted; no other UPDATE may, so that a plain UPDATE can neither
- * skip the restricted-inbox check nor write the books by hand.
+ * skip the restricted-inbox check nor write the books by hand.  The
+ * announcement holds only in the subtransaction that made it: if an error
+ * comes between it and the UPDATE, whoever catches the error goes on in
+ * another subtransaction, where no UPDATE can take it.
  */
 static struct
 {
 	TransactionId xid;
+	SubTransactionId subid;
 	int64		account_id;
 	int64		conversation_id;
 }			routed_update;
@@ -258,6 +295,7 @@ void
 routing_expect_routed_update(int64 account_id, int64 conversation_id)
 {
 	routed_update.xid = GetTopTransactionId();
+	routed_update.subid = GetCurrentSubTransactionId();
 	routed_update.account_id = account_id;
 	routed_update.conversation_id = conversation_id;
 }
@@ -271,6 +309,7 @@ take_routed_update(const ConversationRow *row)
 {
 	bool		announced = TransactionIdIsValid(routed_update.xid) &&
 		TransactionIdEquals(routed_update.xid, GetTopTransactionIdIfAny()) &&
+		routed_update.subid == GetCurrentSubTransactionId() &&
 		routed_update.account_id == row->account_id &&
 		routed_update.conversation_id == row->conversation_id;
 
@@ -344,6 +383,36 @@ before_update(const ConversationRow *old, const ConversationRow *new,
 	set_int64(changes, columns.load_agent_id, has_desired, desired);
 }
 
+/* A conversation trigger's work as the extension owner. */
+typedef struct ConversationWork
+{
+	ConversationRow old;
+	ConversationRow new;
+	ConversationChanges changes;
+	HeapTuple	new_tuple;
+	TupleDesc	desc;
+} ConversationWork;
+
+/*
+ * route_inserted, book_updated, unbook_deleted and log_changed are the
+ * conversation triggers' work, run by routing_as_owner().
+ */
+static void
+route_inserted(void *arg)
+{
+	ConversationWork *work = arg;
+
+	before_insert(&work->new, &work->changes);
+}
+
+static void
+book_updated(void *arg)
+{
+	ConversationWork *work = arg;
+
+	before_update(&work->old, &work->new, &work->changes);
+}
+
 PG_FUNCTION_INFO_V1(routing_conversation_before);
 
 /*
@@ -356,48 +425,42 @@ Datum
 routing_conversation_before(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	Relation	rel;
 	TupleDesc	desc;
 	HeapTuple	result;
-	ConversationRow new;
-	ConversationChanges changes = {0};
-	Oid			saved_userid;
-	int			saved_sec_context;
+	ConversationWork work = {0};
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
 		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
 		elog(ERROR, "routing_conversation_before must be a BEFORE ROW trigger");
-	desc = RelationGetDescr(trigdata->tg_relation);
-	conversation_columns(trigdata->tg_relation);
+	rel = trigdata->tg_relation;
+	desc = RelationGetDescr(rel);
+	conversation_columns(rel);
+	result = TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) ?
+		trigdata->tg_trigtuple : trigdata->tg_newtuple;
+	require_not_null(rel, result, columns.account_id);
+	require_not_null(rel, result, columns.conversation_id);
+	require_not_null(rel, result, columns.channel_id);
+	work.changes.memory = CurrentMemoryContext;
+	read_conversation(result, desc, &work.new);
 
 	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
-	{
-		result = trigdata->tg_trigtuple;
-		read_conversation(result, desc, &new);
-		routing_enter(&saved_userid, &saved_sec_context);
-		before_insert(&new, &changes);
-		routing_leave(saved_userid, saved_sec_context);
-	}
+		routing_as_owner(route_inserted, &work);
 	else
 	{
-		ConversationRow old;
-
-		result = trigdata->tg_newtuple;
-		read_conversation(trigdata->tg_trigtuple, desc, &old);
-		read_conversation(result, desc, &new);
-		if (same_owner(&old, &new) && old.open == new.open &&
-			old.account_id == new.account_id &&
-			old.channel_id == new.channel_id &&
-			old.has_load_agent == new.has_load_agent &&
-			old.load_agent_id == new.load_agent_id)
+		read_conversation(trigdata->tg_trigtuple, desc, &work.old);
+		if (same_owner(&work.old, &work.new) && work.old.open == work.new.open &&
+			work.old.account_id == work.new.account_id &&
+			work.old.channel_id == work.new.channel_id &&
+			work.old.has_load_agent == work.new.has_load_agent &&
+			work.old.load_agent_id == work.new.load_agent_id)
 			return PointerGetDatum(result);
-		routing_enter(&saved_userid, &saved_sec_context);
-		before_update(&old, &new, &changes);
-		routing_leave(saved_userid, saved_sec_context);
+		routing_as_owner(book_updated, &work);
 	}
-	if (changes.ncols > 0)
-		result = heap_modify_tuple_by_cols(result, desc, changes.ncols,
-										   changes.cols, changes.values,
-										   changes.nulls);
+	if (work.changes.ncols > 0)
+		result = heap_modify_tuple_by_cols(result, desc, work.changes.ncols,
+										   work.changes.cols, work.changes.values,
+										   work.changes.nulls);
 	return PointerGetDatum(result);
 }
 
@@ -470,6 +533,22 @@ log_owner_change(const ConversationRow *old, const ConversationRow *new,
 	}
 }
 
+static void
+unbook_deleted(void *arg)
+{
+	ConversationWork *work = arg;
+
+	routing_adjust_load(work->old.account_id, work->old.load_agent_id, -1, 0);
+}
+
+static void
+log_changed(void *arg)
+{
+	ConversationWork *work = arg;
+
+	log_owner_change(&work->old, &work->new, work->new_tuple, work->desc);
+}
+
 PG_FUNCTION_INFO_V1(routing_conversation_after);
 
 /*
@@ -481,56 +560,55 @@ Datum
 routing_conversation_after(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-	TupleDesc	desc;
-	ConversationRow old;
-	ConversationRow new;
-	Oid			saved_userid;
-	int			saved_sec_context;
+	ConversationWork work = {0};
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(trigdata->tg_event) ||
 		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
 		elog(ERROR, "routing_conversation_after must be an AFTER ROW trigger");
-	desc = RelationGetDescr(trigdata->tg_relation);
+	work.desc = RelationGetDescr(trigdata->tg_relation);
 	conversation_columns(trigdata->tg_relation);
 
 	if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
 	{
-		read_conversation(trigdata->tg_trigtuple, desc, &old);
-		if (!old.has_load_agent)
-			return PointerGetDatum(NULL);
-		routing_enter(&saved_userid, &saved_sec_context);
-		routing_adjust_load(old.account_id, old.load_agent_id, -1, 0);
-		routing_leave(saved_userid, saved_sec_context);
+		read_conversation(trigdata->tg_trigtuple, work.desc, &work.old);
+		if (work.old.has_load_agent)
+			routing_as_owner(unbook_deleted, &work);
 		return PointerGetDatum(NULL);
 	}
 
 	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
 	{
-		read_conversation(trigdata->tg_trigtuple, desc, &new);
-		memset(&old, 0, sizeof(old));
-		if (!new.has_agent && !new.has_team)
+		work.new_tuple = trigdata->tg_trigtuple;
+		read_conversation(work.new_tuple, work.desc, &work.new);
+		if (!work.new.has_agent && !work.new.has_team)
 			return PointerGetDatum(NULL);
 	}
 	else
 	{
-		read_conversation(trigdata->tg_trigtuple, desc, &old);
-		read_conversation(trigdata->tg_newtuple, desc, &new);
-		if (same_owner(&old, &new))
+		work.new_tuple = trigdata->tg_newtuple;
+		read_conversation(trigdata->tg_trigtuple, work.desc, &work.old);
+		read_conversation(work.new_tuple, work.desc, &work.new);
+		if (same_owner(&work.old, &work.new))
 			return PointerGetDatum(NULL);
 	}
-	routing_enter(&saved_userid, &saved_sec_context);
-	log_owner_change(&old, &new, TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) ?
-					 trigdata->tg_trigtuple : trigdata->tg_newtuple, desc);
-	routing_leave(saved_userid, saved_sec_context);
+	routing_as_owner(log_changed, &work);
 	return PointerGetDatum(NULL);
 }
 
-static RoutingPlan agent_load_row_plan = {
-	.sql =
-	"insert into routing.agent_loads (account_id, agent_id) values ($1, $2)",
-	.nargs = 2,
-	.argtypes = {INT8OID, INT8OID}
-};
+/* An agent's new load row, as routing_as_owner() work. */
+typedef struct NewAgent
+{
+	int64		account_id;
+	int64		agent_id;
+} NewAgent;
+
+static void
+create_load_row(void *arg)
+{
+	NewAgent   *agent = arg;
+
+	routing_create_load_row(agent->account_id, agent->agent_id);
+}
 
 PG_FUNCTION_INFO_V1(routing_agent_created);
 
@@ -543,30 +621,24 @@ routing_agent_created(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	TupleDesc	desc;
-	Datum		values[2];
-	Oid			saved_userid;
-	int			saved_sec_context;
+	NewAgent	agent;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		elog(ERROR, "routing_agent_created must be called as a trigger");
 	desc = RelationGetDescr(trigdata->tg_relation);
-	values[0] = Int64GetDatum(get_int64(trigdata->tg_trigtuple, desc,
-										column_number(desc, "account_id"), NULL));
-	values[1] = Int64GetDatum(get_int64(trigdata->tg_trigtuple, desc,
-										column_number(desc, "agent_id"), NULL));
-	routing_enter(&saved_userid, &saved_sec_context);
-	routing_exec(&agent_load_row_plan, values, NULL, 0);
-	routing_leave(saved_userid, saved_sec_context);
+	agent.account_id = get_int64(trigdata->tg_trigtuple, desc,
+								 column_number(desc, "account_id"), NULL);
+	agent.agent_id = get_int64(trigdata->tg_trigtuple, desc,
+							   column_number(desc, "agent_id"), NULL);
+	routing_as_owner(create_load_row, &agent);
 	return PointerGetDatum(NULL);
 }
 
-static RoutingPlan truncated_plan = {
-	.sql =
-	"update routing.agent_loads l set open_chats = 0,"
-	" version = l.version OPERATOR(pg_catalog.+) 1"
-	" where l.open_chats OPERATOR(pg_catalog.<>) 0",
-	.nargs = 0
-};
+static void
+zero_loads(void *arg)
+{
+	routing_zero_loads();
+}
 
 PG_FUNCTION_INFO_V1(routing_conversations_truncated);
 
@@ -578,15 +650,10 @@ PG_FUNCTION_INFO_V1(routing_conversations_truncated);
 Datum
 routing_conversations_truncated(PG_FUNCTION_ARGS)
 {
-	Oid			saved_userid;
-	int			saved_sec_context;
-
 	if (!CALLED_AS_TRIGGER(fcinfo) ||
 		!TRIGGER_FIRED_BY_TRUNCATE(((TriggerData *) fcinfo->context)->tg_event))
 		elog(ERROR, "routing_conversations_truncated must be a TRUNCATE trigger");
-	routing_enter(&saved_userid, &saved_sec_context);
-	routing_exec(&truncated_plan, NULL, NULL, 0);
-	routing_leave(saved_userid, saved_sec_context);
+	routing_as_owner(zero_loads, NULL);
 	return PointerGetDatum(NULL);
 }
 
@@ -614,6 +681,28 @@ bump_for_row(const char *scope, HeapTuple tuple, TupleDesc desc)
 							  get_int64(tuple, desc, column_number(desc, "team_id"), NULL));
 }
 
+/*
+ * bump_for_trigger is routing_eligibility_changed's work: it moves the
+ * versions of whoever the changed rows speak of, or of every agent after a
+ * TRUNCATE.
+ */
+static void
+bump_for_trigger(void *arg)
+{
+	TriggerData *trigdata = arg;
+	const char *scope = trigdata->tg_trigger->tgargs[0];
+	TupleDesc	desc = RelationGetDescr(trigdata->tg_relation);
+
+	if (TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
+		routing_bump_versions(ROUTING_SCOPE_ALL, 0, 0);
+	else
+	{
+		bump_for_row(scope, trigdata->tg_trigtuple, desc);
+		if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+			bump_for_row(scope, trigdata->tg_newtuple, desc);
+	}
+}
+
 PG_FUNCTION_INFO_V1(routing_eligibility_changed);
 
 /*
@@ -630,25 +719,10 @@ Datum
 routing_eligibility_changed(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-	TupleDesc	desc;
-	const char *scope;
-	Oid			saved_userid;
-	int			saved_sec_context;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || trigdata->tg_trigger->tgnargs != 1)
 		elog(ERROR, "routing_eligibility_changed must be a trigger with one argument");
-	scope = trigdata->tg_trigger->tgargs[0];
-	desc = RelationGetDescr(trigdata->tg_relation);
-	routing_enter(&saved_userid, &saved_sec_context);
-	if (TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
-		routing_bump_versions(ROUTING_SCOPE_ALL, 0, 0);
-	else
-	{
-		bump_for_row(scope, trigdata->tg_trigtuple, desc);
-		if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
-			bump_for_row(scope, trigdata->tg_newtuple, desc);
-	}
-	routing_leave(saved_userid, saved_sec_context);
+	routing_as_owner(bump_for_trigger, trigdata);
 	return PointerGetDatum(NULL);
 }
 
@@ -659,6 +733,24 @@ static RoutingPlan seat_plan = {
 	.nargs = 2,
 	.argtypes = {INT8OID, INT8OID}
 };
+
+/* Whether an agent holds a seat, as routing_as_owner() work. */
+typedef struct SeatQuestion
+{
+	int64		account_id;
+	int64		agent_id;
+	bool		has_seat;
+} SeatQuestion;
+
+static void
+read_seat(void *arg)
+{
+	SeatQuestion *question = arg;
+	Datum		values[2] = {Int64GetDatum(question->account_id),
+	Int64GetDatum(question->agent_id)};
+
+	question->has_seat = routing_exec(&seat_plan, values, NULL, 1) == 1;
+}
 
 PG_FUNCTION_INFO_V1(routing_rule_check);
 
@@ -673,34 +765,27 @@ routing_rule_check(PG_FUNCTION_ARGS)
 	HeapTuple	tuple;
 	TupleDesc	desc;
 	bool		has_default;
-	int64		default_agent_id;
-	Datum		values[2];
-	Oid			saved_userid;
-	int			saved_sec_context;
-	bool		has_seat;
+	SeatQuestion question;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		elog(ERROR, "routing_rule_check must be called as a trigger");
 	tuple = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ?
 		trigdata->tg_newtuple : trigdata->tg_trigtuple;
 	desc = RelationGetDescr(trigdata->tg_relation);
-	default_agent_id = get_int64(tuple, desc, column_number(desc, "default_agent_id"),
-								 &has_default);
+	question.agent_id = get_int64(tuple, desc, column_number(desc, "default_agent_id"),
+								  &has_default);
 	if (!has_default)
 		return PointerGetDatum(tuple);
-	values[0] = Int64GetDatum(get_int64(tuple, desc, column_number(desc, "account_id"), NULL));
-	values[1] = Int64GetDatum(default_agent_id);
-	routing_enter(&saved_userid, &saved_sec_context);
-	has_seat = routing_exec(&seat_plan, values, NULL, 1) == 1;
-	routing_leave(saved_userid, saved_sec_context);
-	if (!has_seat)
+	question.account_id = get_int64(tuple, desc, column_number(desc, "account_id"), NULL);
+	routing_as_owner(read_seat, &question);
+	if (!question.has_seat)
 		ereport(ERROR,
 				(errcode(ERRCODE_CHECK_VIOLATION),
 				 errmsg("default agent %lld of the rule of channel %lld holds no paid seat",
-						(long long) default_agent_id,
+						(long long) question.agent_id,
 						(long long) get_int64(tuple, desc, column_number(desc, "channel_id"), NULL)),
 				 errdetail("A default agent must hold a sales or service seat in account %lld.",
-						   (long long) DatumGetInt64(values[0]))));
+						   (long long) question.account_id)));
 	return PointerGetDatum(tuple);
 }
 
@@ -749,4 +834,115 @@ routing_channel_check(PG_FUNCTION_ARGS)
 				 errdetail("Chat, bot and messenger conversations count in agents' loads; other kinds do not."),
 				 errhint("Create a new channel instead.")));
 	return PointerGetDatum(trigdata->tg_newtuple);
+}
+
+static RoutingPlan agent_exists_plan = {
+	.sql =
+	"select 1 from routing.agents a"
+	" where a.account_id" EQ "$1 and a.agent_id" EQ "$2",
+	.nargs = 2,
+	.argtypes = {INT8OID, INT8OID}
+};
+
+/* Whether an agent still exists, as routing_as_owner() work. */
+typedef struct AgentQuestion
+{
+	int64		account_id;
+	int64		agent_id;
+	bool		exists;
+} AgentQuestion;
+
+static void
+read_agent_exists(void *arg)
+{
+	AgentQuestion *question = arg;
+	Datum		values[2] = {Int64GetDatum(question->account_id),
+	Int64GetDatum(question->agent_id)};
+
+	question->exists = routing_exec(&agent_exists_plan, values, NULL, 1) == 1;
+}
+
+/*
+ * refuse_books_change is the error for a change to agent_loads that the
+ * extension did not make.
+ */
+static void
+refuse_books_change(const char *action)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("cannot %s routing.agent_loads directly", action),
+			 errdetail("The routing extension keeps agent_loads equal to the conversations it counts; a change by hand would make every later decision wrong."),
+			 errhint("Change conversations, agents or their eligibility instead; the extension updates agent_loads itself.")));
+}
+
+PG_FUNCTION_INFO_V1(routing_books_guard);
+
+/*
+ * routing_books_guard is the BEFORE ROW trigger on agent_loads: only the
+ * extension's own statements may change a row (section 6 holds only if
+ * nobody else writes the books), whoever runs them, the owner included.  A
+ * row may also go with its agent (the foreign key's ON DELETE CASCADE).
+ */
+Datum
+routing_books_guard(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	TupleDesc	desc;
+	AgentQuestion question;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
+		elog(ERROR, "routing_books_guard must be a BEFORE ROW trigger");
+	if (routing_books_writing())
+		return PointerGetDatum(TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ?
+							   trigdata->tg_newtuple : trigdata->tg_trigtuple);
+	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+		refuse_books_change("insert into");
+	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+		refuse_books_change("update");
+	desc = RelationGetDescr(trigdata->tg_relation);
+	question.account_id = get_int64(trigdata->tg_trigtuple, desc,
+									column_number(desc, "account_id"), NULL);
+	question.agent_id = get_int64(trigdata->tg_trigtuple, desc,
+								  column_number(desc, "agent_id"), NULL);
+	routing_as_owner(read_agent_exists, &question);
+	if (question.exists)
+		refuse_books_change("delete from");
+	return PointerGetDatum(trigdata->tg_trigtuple);
+}
+
+static RoutingPlan any_agent_plan = {
+	.sql = "select 1 from routing.agents a limit 1",
+	.nargs = 0
+};
+
+static void
+read_any_agent(void *arg)
+{
+	bool	   *any = arg;
+
+	*any = routing_exec(&any_agent_plan, NULL, NULL, 1) == 1;
+}
+
+PG_FUNCTION_INFO_V1(routing_books_truncated);
+
+/*
+ * routing_books_truncated is the AFTER TRUNCATE trigger on agent_loads: the
+ * books may be emptied only with the agents they count (TRUNCATE
+ * routing.agents CASCADE), never alone.  A TRUNCATE spans every account,
+ * and so does this check.
+ */
+Datum
+routing_books_truncated(PG_FUNCTION_ARGS)
+{
+	bool		any_agent;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) ||
+		!TRIGGER_FIRED_BY_TRUNCATE(((TriggerData *) fcinfo->context)->tg_event))
+		elog(ERROR, "routing_books_truncated must be a TRUNCATE trigger");
+	routing_as_owner(read_any_agent, &any_agent);
+	if (any_agent)
+		refuse_books_change("truncate");
+	return PointerGetDatum(NULL);
 }

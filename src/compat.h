@@ -1,0 +1,24 @@
+/*
+ * compat.h
+ *		The PostgreSQL server API calls whose signatures differ between the
+ *		major versions the extension builds against (15 to 18), so that no
+ *		other file needs a version test.
+ */
+#ifndef ROUTING_COMPAT_H
+#define ROUTING_COMPAT_H
+
+#include "access/genam.h"
+#include "utils/relcache.h"
+
+#if PG_VERSION_NUM >= 180000
+/* 18 added instrumentation to index scans and deferrable_ok to the lookup. */
+#define compat_index_beginscan(table, index, snapshot, nkeys) \
+	index_beginscan((table), (index), (snapshot), NULL, (nkeys), 0)
+#define compat_primary_key_index(table) RelationGetPrimaryKeyIndex((table), false)
+#else
+#define compat_index_beginscan(table, index, snapshot, nkeys) \
+	index_beginscan((table), (index), (snapshot), (nkeys), 0)
+#define compat_primary_key_index(table) RelationGetPrimaryKeyIndex(table)
+#endif
+
+#endif							/* ROUTING_COMPAT_H */
