@@ -58,3 +58,19 @@ bench: deps
 
 print-regress:
 	@echo $(REGRESS)
+
+# The Debian package postgresql-15-routing (debian/, pg_buildext), built in a
+# copy of the tree into debs/ (not build-*/: "debian/rules clean" deletes
+# those); test-package installs it into the system and routes a conversation
+# with it.
+PACKAGE_DEPS = build-essential debhelper dpkg-dev fakeroot git \
+               postgresql-15 postgresql-server-dev-15 postgresql-server-dev-all
+
+.PHONY: package test-package
+
+package:
+	@./scripts/ensure-packages $(PACKAGE_DEPS)
+	./scripts/build-package debs
+
+test-package: package
+	./test/package/run
