@@ -3,8 +3,9 @@
 
 EXTENSION = routing
 MODULE_big = routing
-OBJS = src/routing.o src/eligibility.o src/selection.o src/triggers.o \
-       src/manual.o src/explain.o
+OBJS = src/plumbing.o src/index_scan.o src/channel.o src/eligibility.o \
+       src/loads.o src/decision.o src/books.o src/triggers.o src/functions.o \
+       src/explain.o
 DATA = routing--1.0.sql routing--1.0--1.1.sql routing--1.1--1.2.sql
 REGRESS = schema unassigned manual_triage bad_input accounts privileges \
           eligibility users_and_teams least_busy random_pick contact_owner \
@@ -28,8 +29,8 @@ ifneq ($(PGXS),)
 include $(PGXS)
 endif
 
-# Every source includes the shared header (a struct change must rebuild all).
-$(OBJS): src/routing.h src/compat.h
+# A struct change in any header must rebuild every object.
+$(OBJS): $(wildcard src/*.h)
 
 # Debian packages that the demo, the tests and the benchmark need.
 PACKAGES = postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap pgtap \

@@ -160,3 +160,10 @@ from pg_class c, pg_extension e
 where e.extname = 'routing'
   and c.relnamespace = 'routing'::regnamespace and c.relkind = 'r'
 order by c.relname;
+
+-- section 4a: the least-busy scan reads index agent_loads_least_busy in its
+-- order and takes that order as "fewest open chats, least recently assigned,
+-- smallest id"; SQL_LOAD_ORDER in src/eligibility.h says the same for the
+-- traced decision, and test/differential.sql checks the two agree.  A change
+-- to the index must change both, and this output.
+select pg_catalog.pg_get_indexdef('routing.agent_loads_least_busy'::regclass);

@@ -1,20 +1,22 @@
 /*
  * eligibility.c
- *		Who may own a conversation (BEHAVIOUR.md sections 2 and 3) and the
- *		agent_loads row operations that make a routing decision stick: the
- *		claim, the load adjustments and the version bump that serialises an
- *		eligibility change with the decisions that read it.
+ *		Who may own a conversation: the eligibility checks of section 3 for
+ *		automatic routing, judged in one place, with the per-backend verdict
+ *		cache; and inbox access for manual owners (section 2).
  */
 #include "postgres.h"
 #include "fmgr.h"
 
-#include "access/xact.h"
-#include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "utils/memutils.h"
-#include "utils/resowner.h"
 
-#include "routing.h"
+#include "eligibility.h"
+
+const char *const routing_check_names[ROUTING_CHECK_COUNT] = {
+#define CHECK_NAME(id, name, sql, waiver) name,
+	ROUTING_CHECKS(CHECK_NAME)
+#undef CHECK_NAME
+};
 
 /*
  * routing_eligibility_args fills the six parameters of a query built on the
@@ -41,22 +43,36 @@ static RoutingPlan agent_check_plan = {
 };
 
 /*
+ * check_waived tells whether the channel's rule waives a check: a contact
+ * owner or a default agent needs no listing as a target (need_target
+ * false), and availability counts only when the rule says "only assign to
+ * available users" (sections 4b and 4c).
+ */
+static bool
+check_waived(const RoutingChannel *channel, bool need_target, RoutingCheck check)
+{
+	return (check == CHECK_TARGET && !need_target) ||
+		(check == CHECK_AVAILABLE && !channel->only_available);
+}
+
+/*
  * judge_checks decides an agent's eligibility from the checks read, as the
- * channel's rule does.  The target check is left out when need_target is
- * false: a contact owner or a default agent needs no listing as a target.
+ * channel's rule does.
  */
 static void
 judge_checks(const RoutingChannel *channel, bool need_target,
 			 RoutingChecks *checks)
 {
-	bool		target = !need_target || checks->target;
+	bool		all_but_available = checks->exists;
 
-	checks->eligible_but_away = checks->exists && checks->active &&
-		checks->seat && checks->access && target && !checks->available &&
-		channel->only_available;
-	checks->eligible = checks->exists && checks->active && checks->seat &&
-		checks->access && target &&
-		(checks->available || !channel->only_available);
+	for (int check = 0; check < ROUTING_CHECK_COUNT; check++)
+		if (check != CHECK_AVAILABLE && !checks->passed[check] &&
+			!check_waived(channel, need_target, check))
+			all_but_available = false;
+	checks->eligible = all_but_available &&
+		(checks->passed[CHECK_AVAILABLE] ||
+		 check_waived(channel, need_target, CHECK_AVAILABLE));
+	checks->eligible_but_away = all_but_available && !checks->eligible;
 }
 
 /*
@@ -70,11 +86,14 @@ routing_read_checks(const RoutingChannel *channel, bool need_target,
 	checks->exists = true;
 	checks->version = routing_get_int64(row, first_col, NULL);
 	checks->checks_version = routing_get_int64(row, first_col + 1, NULL);
-	checks->active = routing_get_bool(row, first_col + 2);
-	checks->seat = routing_get_bool(row, first_col + 3);
-	checks->access = routing_get_bool(row, first_col + 4);
-	checks->target = routing_get_bool(row, first_col + 5) || !need_target;
-	checks->available = routing_get_bool(row, first_col + 6);
+	checks->open_chats = routing_get_int64(row, first_col + 2, NULL);
+	checks->last_chat_at = routing_get_int64(row, first_col + 3,
+											 &checks->has_last_chat_at);
+	for (int check = 0; check < ROUTING_CHECK_COUNT; check++)
+		checks->passed[check] = routing_get_bool(row, first_col + 4 + check);
+	/* The contact owner and the default agent are the rule's own targets. */
+	if (!need_target)
+		checks->passed[CHECK_TARGET] = true;
 	judge_checks(channel, need_target, checks);
 }
 
@@ -124,11 +143,7 @@ typedef struct CachedChecks
 	int64		agent_id;
 	int64		checks_version;
 	bool		exists;
-	bool		active;
-	bool		seat;
-	bool		access;
-	bool		target;
-	bool		available;
+	bool		passed[ROUTING_CHECK_COUNT];
 } CachedChecks;
 
 #define CHECKS_CACHE_SLOTS 16384
@@ -151,7 +166,6 @@ routing_candidate_eligible(const RoutingChannel *channel, int64 agent_id,
 	int64		channel_key[2] = {channel->account_id, channel->channel_id};
 	CachedChecks *slot;
 	RoutingChecks checks;
-
 	uint64		generation = routing_schema_generation();
 
 	if (checks_cache == NULL)
@@ -176,19 +190,11 @@ routing_candidate_eligible(const RoutingChannel *channel, int64 agent_id,
 		slot->agent_id = agent_id;
 		slot->checks_version = checks.checks_version;
 		slot->exists = checks.exists;
-		slot->active = checks.active;
-		slot->seat = checks.seat;
-		slot->access = checks.access;
-		slot->target = checks.target;
-		slot->available = checks.available;
+		memcpy(slot->passed, checks.passed, sizeof(slot->passed));
 	}
 	memset(&checks, 0, sizeof(checks));
 	checks.exists = slot->exists;
-	checks.active = slot->active;
-	checks.seat = slot->seat;
-	checks.access = slot->access;
-	checks.target = slot->target;
-	checks.available = slot->available;
+	memcpy(checks.passed, slot->passed, sizeof(checks.passed));
 	judge_checks(channel, true, &checks);
 	return checks.eligible;
 }
@@ -202,12 +208,12 @@ static RoutingPlan team_access_plan = {
 };
 
 /*
- * routing_team_has_access tells whether a team may own conversations of the
+ * team_has_access tells whether a team may own conversations of the
  * channel's inbox: any team for an inbox open to everyone, otherwise only a
  * team granted access.
  */
-bool
-routing_team_has_access(const RoutingChannel *channel, int64 team_id)
+static bool
+team_has_access(const RoutingChannel *channel, int64 team_id)
 {
 	Datum		values[3] = {Int64GetDatum(channel->account_id),
 	Int64GetDatum(channel->inbox_id), Int64GetDatum(team_id)};
@@ -216,347 +222,60 @@ routing_team_has_access(const RoutingChannel *channel, int64 team_id)
 }
 
 /*
- * What the current transaction did to agent_loads, undone by the end of the
- * (sub)transaction that did it, so that no error caught by the application
- * leaves it behind:
- * - load_rows_subid: the oldest live subtransaction that took an
- *   agent_loads row lock (InvalidSubTransactionId: none), which the
- *   transaction holds until it ends unless that subtransaction aborts;
- * - books_writing: the extension itself is changing agent_loads, which
- *   routing_books_writing() tells the guard trigger.
- */
-static SubTransactionId load_rows_subid = InvalidSubTransactionId;
-static bool books_writing = false;
-static bool loads_callbacks_registered = false;
-
-/*
- * loads_xact_end forgets the transaction's agent_loads state when it ends.
- */
-static void
-loads_xact_end(XactEvent event, void *arg)
-{
-	load_rows_subid = InvalidSubTransactionId;
-	books_writing = false;
-}
-
-/*
- * loads_subxact_end forgets, when a subtransaction aborts, the row locks it
- * (or a subtransaction inside it, whose ids are larger) took: the abort
- * released them.
- */
-static void
-loads_subxact_end(SubXactEvent event, SubTransactionId my_subid,
-				  SubTransactionId parent_subid, void *arg)
-{
-	if (event != SUBXACT_EVENT_ABORT_SUB)
-		return;
-	if (load_rows_subid != InvalidSubTransactionId && load_rows_subid >= my_subid)
-		load_rows_subid = InvalidSubTransactionId;
-	books_writing = false;
-}
-
-/*
- * register_loads_callbacks installs the two callbacks above, once per
- * backend.
- */
-static void
-register_loads_callbacks(void)
-{
-	if (loads_callbacks_registered)
-		return;
-	RegisterXactCallback(loads_xact_end, NULL);
-	RegisterSubXactCallback(loads_subxact_end, NULL);
-	loads_callbacks_registered = true;
-}
-
-/*
- * note_load_row_held remembers that the current subtransaction holds an
- * agent_loads row lock.
- */
-static void
-note_load_row_held(void)
-{
-	SubTransactionId current = GetCurrentSubTransactionId();
-
-	register_loads_callbacks();
-	if (load_rows_subid == InvalidSubTransactionId || current < load_rows_subid)
-		load_rows_subid = current;
-}
-
-/*
- * routing_holds_load_rows tells whether the current transaction holds an
- * agent_loads row lock (it routed, counted or reassigned before).
- */
-bool
-routing_holds_load_rows(void)
-{
-	return load_rows_subid != InvalidSubTransactionId;
-}
-
-/*
- * routing_books_writing tells whether the statement changing agent_loads is
- * one of the extension's own.
- */
-bool
-routing_books_writing(void)
-{
-	return books_writing;
-}
-
-/*
- * exec_books runs a kept plan that changes agent_loads, marked as the
- * extension's own change for the guard trigger; an error leaves the mark to
- * the (sub)transaction abort, which clears it.
- */
-static int
-exec_books(RoutingPlan *plan, Datum *values, const char *nulls, long count)
-{
-	int			processed;
-
-	register_loads_callbacks();
-	books_writing = true;
-	processed = routing_exec(plan, values, nulls, count);
-	books_writing = false;
-	return processed;
-}
-
-/*
- * The claims.  A routing decision reads agent_loads rows under a snapshot;
- * the claim makes it stick by locking the chosen agent's row only if its
- * version is still the one that was read.  Every change to the row, and every
- * change elsewhere that can make the agent ineligible, moves the version
- * while holding the same row lock, so a claim that succeeds holds the lock
- * on a row whose load and eligibility are exactly what the decision saw, and
- * nothing can change them before the inserting transaction ends.
- */
-static RoutingPlan claim_count_nowait_plan = {
-	.sql =
-	"update routing.agent_loads l"
-	" set open_chats = l.open_chats OPERATOR(pg_catalog.+) 1,"
-	"  last_chat_at = $3, version = l.version OPERATOR(pg_catalog.+) 1"
-	" where l.account_id" EQ "$1 and l.agent_id" EQ "$2"
-	" and l.ctid" EQ "(select s.ctid from routing.agent_loads s"
-	"  where s.account_id" EQ "$1 and s.agent_id" EQ "$2 and s.version" EQ "$4"
-	"  for no key update skip locked)",
-	.nargs = 4,
-	.argtypes = {INT8OID, INT8OID, TIMESTAMPTZOID, INT8OID}
-};
-
-static RoutingPlan claim_count_wait_plan = {
-	.sql =
-	"update routing.agent_loads l"
-	" set open_chats = l.open_chats OPERATOR(pg_catalog.+) 1,"
-	"  last_chat_at = $3, version = l.version OPERATOR(pg_catalog.+) 1"
-	" where l.account_id" EQ "$1 and l.agent_id" EQ "$2 and l.version" EQ "$4",
-	.nargs = 4,
-	.argtypes = {INT8OID, INT8OID, TIMESTAMPTZOID, INT8OID}
-};
-
-static RoutingPlan claim_lock_nowait_plan = {
-	.sql =
-	"select 1 from routing.agent_loads l"
-	" where l.account_id" EQ "$1 and l.agent_id" EQ "$2 and l.version" EQ "$4"
-	" for no key update skip locked",
-	.nargs = 4,
-	.argtypes = {INT8OID, INT8OID, TIMESTAMPTZOID, INT8OID}
-};
-
-static RoutingPlan claim_lock_wait_plan = {
-	.sql =
-	"select 1 from routing.agent_loads l"
-	" where l.account_id" EQ "$1 and l.agent_id" EQ "$2 and l.version" EQ "$4"
-	" for no key update",
-	.nargs = 4,
-	.argtypes = {INT8OID, INT8OID, TIMESTAMPTZOID, INT8OID}
-};
-
-/*
- * routing_claim locks agent_id's load row if its version is still "version"
- * and, for a chat (count_chat), adds the chat to the agent's load and moves
- * the last chat assignment time to "now".  It first tries without waiting,
- * skipping a row another transaction holds.  Then, with "wait", it waits for
- * that transaction, inside a subtransaction that is rolled back when the
- * version has moved, so that a failed claim never keeps a lock it does not
- * use.  Returns whether the claim succeeded.
- */
-bool
-routing_claim(int64 account_id, int64 agent_id, int64 version,
-			  bool count_chat, bool wait, TimestampTz now)
-{
-	Datum		values[4] = {Int64GetDatum(account_id), Int64GetDatum(agent_id),
-	TimestampTzGetDatum(now), Int64GetDatum(version)};
-	volatile bool claimed;
-
-	claimed = exec_books(count_chat ? &claim_count_nowait_plan : &claim_lock_nowait_plan,
-						 values, NULL, 0) == 1;
-	if (!claimed && wait)
-	{
-		MemoryContext caller_context = CurrentMemoryContext;
-		ResourceOwner caller_owner = CurrentResourceOwner;
-
-		/* As PL/pgSQL's exception blocks: no error leaves it open. */
-		BeginInternalSubTransaction(NULL);
-		MemoryContextSwitchTo(caller_context);
-		PG_TRY();
-		{
-			claimed = exec_books(count_chat ? &claim_count_wait_plan : &claim_lock_wait_plan,
-								 values, NULL, 0) == 1;
-		}
-		PG_CATCH();
-		{
-			ErrorData  *error;
-
-			MemoryContextSwitchTo(caller_context);
-			error = CopyErrorData();
-			FlushErrorState();
-			RollbackAndReleaseCurrentSubTransaction();
-			MemoryContextSwitchTo(caller_context);
-			CurrentResourceOwner = caller_owner;
-			ReThrowError(error);
-		}
-		PG_END_TRY();
-		if (claimed)
-			ReleaseCurrentSubTransaction();
-		else
-			RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(caller_context);
-		CurrentResourceOwner = caller_owner;
-	}
-	if (claimed)
-		note_load_row_held();
-	return claimed;
-}
-
-static RoutingPlan adjust_load_plan = {
-	.sql =
-	"update routing.agent_loads l"
-	" set open_chats = l.open_chats OPERATOR(pg_catalog.+) $3,"
-	"  last_chat_at = coalesce($4, l.last_chat_at),"
-	"  version = l.version OPERATOR(pg_catalog.+) 1"
-	" where l.account_id" EQ "$1 and l.agent_id" EQ "$2",
-	.nargs = 4,
-	.argtypes = {INT8OID, INT8OID, INT4OID, TIMESTAMPTZOID}
-};
-
-/*
- * routing_adjust_load adds delta to an agent's open chats, waiting for the
- * row like any update; given_at, when not 0, is a chat given to the agent
- * and becomes their last chat assignment time.  An agent unknown in the
- * account has no row to add to: the foreign key check at the end of the
- * statement reports it.
+ * routing_check_owner_access refuses an owner outside a restricted inbox
+ * (section 2): an agent needs a grant by name or a membership, primary or
+ * additional, of a granted team; a team needs a grant.
  */
 void
-routing_adjust_load(int64 account_id, int64 agent_id, int delta, TimestampTz given_at)
+routing_check_owner_access(const RoutingChannel *channel, int64 conversation_id,
+						   bool has_agent, int64 agent_id,
+						   bool has_team, int64 team_id)
 {
-	Datum		values[4] = {Int64GetDatum(account_id), Int64GetDatum(agent_id),
-	Int32GetDatum(delta), TimestampTzGetDatum(given_at)};
-	char		nulls[4] = {' ', ' ', ' ', given_at == 0 ? 'n' : ' '};
+	if (!channel->restricted)
+		return;
+	if (has_agent)
+	{
+		RoutingChecks checks;
 
-	if (exec_books(&adjust_load_plan, values, nulls, 0) == 1)
-		note_load_row_held();
+		routing_agent_check(channel, agent_id, false, InvalidSnapshot, &checks);
+		if (!checks.exists)
+			ereport(ERROR,
+					(errcode(ERRCODE_NO_DATA_FOUND),
+					 errmsg("agent %lld does not exist in account %lld",
+							(long long) agent_id, (long long) channel->account_id)));
+		if (!checks.passed[CHECK_ACCESS])
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("agent %lld has no access to restricted inbox %lld of conversation %lld",
+							(long long) agent_id, (long long) channel->inbox_id,
+							(long long) conversation_id),
+					 errdetail("Only agents granted access by name or members of the inbox's teams may own its conversations.")));
+	}
+	if (has_team && !team_has_access(channel, team_id))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("team %lld has no access to restricted inbox %lld of conversation %lld",
+						(long long) team_id, (long long) channel->inbox_id,
+						(long long) conversation_id),
+				 errdetail("Only the inbox's teams may own its conversations.")));
 }
 
-static RoutingPlan create_load_row_plan = {
+static RoutingPlan seat_plan = {
 	.sql =
-	"insert into routing.agent_loads (account_id, agent_id) values ($1, $2)",
+	"select 1 from routing.seats s"
+	" where s.account_id" EQ "$1 and s.agent_id" EQ "$2",
 	.nargs = 2,
 	.argtypes = {INT8OID, INT8OID}
 };
 
 /*
- * routing_create_load_row gives a new agent the agent_loads row that
- * routing reads and locks.
+ * routing_has_seat tells whether an agent holds a paid seat (check 3.2), as
+ * a rule's default agent must.
  */
-void
-routing_create_load_row(int64 account_id, int64 agent_id)
+bool
+routing_has_seat(int64 account_id, int64 agent_id)
 {
 	Datum		values[2] = {Int64GetDatum(account_id), Int64GetDatum(agent_id)};
 
-	exec_books(&create_load_row_plan, values, NULL, 0);
-}
-
-static RoutingPlan zero_loads_plan = {
-	.sql =
-	"update routing.agent_loads l set open_chats = 0,"
-	" version = l.version OPERATOR(pg_catalog.+) 1"
-	" where l.open_chats OPERATOR(pg_catalog.<>) 0",
-	.nargs = 0
-};
-
-/*
- * routing_zero_loads empties every agent's open chat count, in every
- * account, after a TRUNCATE of conversations (which spans accounts).
- */
-void
-routing_zero_loads(void)
-{
-	exec_books(&zero_loads_plan, NULL, NULL, 0);
-}
-
-static RoutingPlan next_checks_version_plan = {
-	.sql = "select pg_catalog.nextval('routing.agent_checks_seq'::pg_catalog.regclass)",
-	.nargs = 0
-};
-
-static RoutingPlan bump_agent_plan = {
-	.sql =
-	"update routing.agent_loads l set version = l.version OPERATOR(pg_catalog.+) 1,"
-	" checks_version = $3"
-	" where l.account_id" EQ "$1 and l.agent_id" EQ "$2",
-	.nargs = 3,
-	.argtypes = {INT8OID, INT8OID, INT8OID}
-};
-
-/*
- * A team's members ($2 a team id) or the whole account ($2 NULL), locked in
- * agent_id order, as every multi-row locker locks.
- */
-static RoutingPlan bump_many_plan = {
-	.sql =
-	"with locked as materialized (select l.agent_id from routing.agent_loads l"
-	"  where l.account_id" EQ "$1 and ($2 is null"
-	"   or l.agent_id" EQ "any (select m.agent_id from routing.team_members m"
-	"    where m.account_id" EQ "$1 and m.team_id" EQ "$2))"
-	"  order by l.agent_id for no key update)"
-	" update routing.agent_loads l set version = l.version OPERATOR(pg_catalog.+) 1,"
-	" checks_version = $3"
-	" from locked where l.account_id" EQ "$1 and l.agent_id" EQ "locked.agent_id",
-	.nargs = 3,
-	.argtypes = {INT8OID, INT8OID, INT8OID}
-};
-
-/* Every agent of every account, for a TRUNCATE (which spans accounts). */
-static RoutingPlan bump_all_plan = {
-	.sql =
-	"with locked as materialized (select l.account_id, l.agent_id"
-	"  from routing.agent_loads l order by l.account_id, l.agent_id"
-	"  for no key update)"
-	" update routing.agent_loads l set version = l.version OPERATOR(pg_catalog.+) 1,"
-	" checks_version = $3"
-	" from locked where l.account_id" EQ "locked.account_id"
-	" and l.agent_id" EQ "locked.agent_id",
-	.nargs = 3,
-	.argtypes = {INT8OID, INT8OID, INT8OID}
-};
-
-/*
- * routing_bump_versions moves the versions of the load rows of one agent, of
- * a team's members, of every agent of the account or of every account, holding their locks to
- * the end of the transaction: a routing decision that read the old state
- * then fails its claim and decides again, and one that claimed first makes
- * this change wait for it.  checks_version takes a new sequence value, which
- * drops every backend's cached checks of these agents.
- */
-void
-routing_bump_versions(RoutingScope scope, int64 account_id, int64 id)
-{
-	Datum		values[3] = {Int64GetDatum(account_id), Int64GetDatum(id), 0};
-	char		nulls[3] = {' ', scope == ROUTING_SCOPE_ACCOUNT ? 'n' : ' ', ' '};
-
-	if (routing_exec(&next_checks_version_plan, NULL, NULL, 1) != 1)
-		elog(ERROR, "nextval returned no row");
-	values[2] = Int64GetDatum(routing_get_int64(0, 1, NULL));
-	exec_books(scope == ROUTING_SCOPE_AGENT ? &bump_agent_plan :
-			   scope == ROUTING_SCOPE_ALL ? &bump_all_plan : &bump_many_plan,
-			   values, nulls, 0);
+	return routing_exec(&seat_plan, values, NULL, 1) == 1;
 }

@@ -8,13 +8,18 @@
 -- eligible agents, and an owner_offline event must be recorded exactly when
 -- the reference says the owner is away.  setseed makes the accounts and the
 -- sequence of conversations the same on every run.
+-- Then explain_route against the decision it explains (section 8): for 100
+-- more random conversations, explain's pick must be whom
+-- route_conversation() then routes to (least busy, contact owner, default
+-- agent, nobody), and a random pick one of the candidates explain called
+-- eligible.
 begin;
 set client_min_messages = warning;
 create extension if not exists pgtap;
 create extension routing;
 \ir ../bench/reference.sql
 
-select plan(200 + 2 + 7);
+select plan(200 + 100 + 2 + 7 + 1);
 
 -- Five random accounts (ids 101-105), each with:
 --   4-13 agents: 90% active; 85% with a seat (sales, service or both);
@@ -281,6 +286,53 @@ begin
 end;
 $$;
 
+-- The explain run: each conversation is inserted closed (so not routed),
+-- explained, reopened by a plain UPDATE (which does not route) and routed
+-- by route_conversation(); explain and the routing read the same state.
+create function bench.explain_run(p_conversations integer) returns setof text
+    language plpgsql
+as $$
+declare
+    v_account bigint;
+    v_channel bigint;
+    v_contact bigint;
+    v_id bigint;
+    v_explained jsonb;
+    v_agent bigint;
+    v_pass boolean;
+begin
+    create temporary table explain_cases (method text, pick bigint) on commit drop;
+    for i in 1 .. p_conversations loop
+        v_account := 101 + floor(random() * 5)::bigint;
+        v_channel := 1 + floor(random() * 6)::bigint;
+        v_contact := case when random() < 0.7 then 1 + floor(random() * 8)::bigint end;
+        insert into routing.conversations (account_id, channel_id, contact_id, status)
+            values (v_account, v_channel, v_contact, 'closed')
+            returning conversation_id into v_id;
+        v_explained := routing.explain_route(v_id, account_id => v_account);
+        update routing.conversations set status = 'open'
+            where account_id = v_account and conversation_id = v_id;
+        v_agent := routing.route_conversation(v_id, account_id => v_account);
+        if v_explained->>'method' = 'random' then
+            v_pass := (v_agent is null and (v_explained->>'eligible_count')::int = 0)
+                      or exists (select 1 from jsonb_array_elements(v_explained->'candidates') c
+                                 where (c->>'agent_id')::bigint = v_agent
+                                   and (c->>'eligible')::boolean);
+        else
+            v_pass := v_agent is not distinct from (v_explained->>'pick')::bigint;
+        end if;
+        insert into explain_cases values (v_explained->>'method', (v_explained->>'pick')::bigint);
+        return next ok(v_pass, format('section 8: explain_route''s pick is the routed owner: conversation %s, account %s, channel %s (%s): routed to %s, explained %s',
+                                      v_id, v_account, v_channel, v_explained->>'method',
+                                      coalesce(v_agent::text, 'nobody'),
+                                      coalesce(v_explained->>'pick', 'nobody')));
+        if not v_pass then
+            return next diag(v_explained::text);
+        end if;
+    end loop;
+end;
+$$;
+
 do $$
 begin
     perform setseed(0.3);
@@ -289,6 +341,7 @@ end;
 $$;
 
 select * from bench.diff_run(200);
+select * from bench.explain_run(100);
 
 -- section 6: after all that, every counter is exact
 select is_empty($$
@@ -322,6 +375,9 @@ select cmp_ok((select count(*) from diff_cases where outcome = 'owner_offline'),
               '>=', 1::bigint, 'coverage: owner away, owner_offline event');
 select cmp_ok((select count(*) from diff_cases where method = 'none'),
               '>=', 5::bigint, 'coverage: no enabled rule');
+
+select cmp_ok((select count(*) from explain_cases where method = 'least_busy' and pick is not null),
+              '>=', 10::bigint, 'coverage: explain picks the least busy');
 
 select * from finish();
 rollback;

@@ -1,10 +1,11 @@
 /*
- * selection.c
- *		The routing decision of BEHAVIOUR.md section 4: least busy for chat,
- *		bot and Messenger, uniform random for email and form, contact owner
- *		with its default agent.  Each method reads candidates under a snapshot
- *		and makes its pick stick with routing_claim(); see the README's
- *		locking design for why that is race-free.
+ * decision.c
+ *		The routing decision of section 4: least busy for chat, bot and
+ *		Messenger, uniform random for email and form, contact owner with its
+ *		default agent.  Each method reads candidates under a snapshot and
+ *		makes its pick stick with routing_claim(); see the README's locking
+ *		design for why that is race-free.  Traced (for explain_route), the
+ *		same methods run without claiming and record what they read.
  */
 #include "postgres.h"
 #include "fmgr.h"
@@ -13,11 +14,12 @@
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "common/pg_prng.h"
-#include "executor/tuptable.h"
 #include "storage/procarray.h"
 #include "utils/snapmgr.h"
 
-#include "routing.h"
+#include "decision.h"
+#include "index_scan.h"
+#include "loads.h"
 
 /* Random agent ids probed before falling back to a full search. */
 #define RANDOM_PROBES 8
@@ -63,18 +65,7 @@ static RoutingPlan owner_offline_plan = {
 	.argtypes = {INT8OID, INT8OID, INT8OID, TIMESTAMPTZOID}
 };
 
-/*
- * assign_to records a successful claim in the decision.
- */
-static void
-assign_to(RoutingDecision *decision, int64 agent_id, bool counted)
-{
-	decision->assigned = true;
-	decision->agent_id = agent_id;
-	decision->counted = counted;
-}
-
-/* A least-busy candidate as the scan read it. */
+/* A candidate as a method read it. */
 typedef struct LoadCandidate
 {
 	int64		agent_id;
@@ -83,36 +74,113 @@ typedef struct LoadCandidate
 	bool		held;			/* by another transaction, when read */
 } LoadCandidate;
 
-/*
- * The least-busy scan: the account's agent_loads rows in the order of index
- * agent_loads_least_busy (fewest open chats, least recent chat, smallest
- * id), read directly from the index under the decision's snapshot.  A
- * decision reads only as far as the first eligible agents, whatever the
- * account's size; reading the index directly leaves no plan to choose a
- * sort instead, and costs no executor start-up.
- */
-typedef struct CandidateScan
+enum
 {
-	RoutingIndexScan rows;
-	AttrNumber	agent_id_column;
-	AttrNumber	open_chats_column;
-	AttrNumber	version_column;
-	AttrNumber	checks_version_column;
-} CandidateScan;
+	LOAD_AGENT_ID, LOAD_OPEN_CHATS, LOAD_VERSION, LOAD_CHECKS_VERSION
+};
 
 /*
- * begin_candidates starts the least-busy scan of an account under the
- * decision's snapshot.
+ * The account's agent_loads rows in the order of index
+ * agent_loads_least_busy (fewest open chats, least recent chat, smallest
+ * id).  Read directly from the index, a decision reads only as far as the
+ * first eligible agents, whatever the account's size; no plan can choose a
+ * sort instead, and there is no executor start-up.
+ */
+static RoutingTable least_busy_table = {
+	.name = "agent_loads",
+	.index = "agent_loads_least_busy",
+	.columns = {"agent_id", "open_chats", "version", "checks_version"}
+};
+
+/*
+ * Every agent the rule names, directly or through a team in any role, in
+ * load order, with each check: the candidates a traced decision lists.
+ */
+static RoutingPlan targets_plan = {
+	.sql =
+	"select l.agent_id, " SQL_CHECK_COLUMNS
+	" from routing.agent_loads l"
+	" where l.account_id" EQ "$1"
+	" and (l.agent_id" EQ "any (select t.agent_id from routing.rule_targets t"
+	"   where t.account_id" EQ "$1 and t.channel_id" EQ "$2)"
+	"  or l.agent_id" EQ "any (select m.agent_id from routing.team_members m"
+	"   join routing.rule_targets t on t.account_id" EQ "m.account_id"
+	"    and t.team_id" EQ "m.team_id"
+	"   where m.account_id" EQ "$1 and t.channel_id" EQ "$2))"
+	SQL_LOAD_ORDER,
+	.nargs = 6,
+	.argtypes = {ELIGIBILITY_ARGTYPES}
+};
+
+/*
+ * Where a method reads its candidates from: the least-busy index, or,
+ * traced, the rule's targets listed into the trace (next is the next one to
+ * read).
+ */
+typedef struct CandidateSource
+{
+	RoutingTrace *trace;
+	RoutingIndexScan rows;
+	int			next;
+} CandidateSource;
+
+/*
+ * trace_candidate records a candidate in the trace, if there is room.
+ */
+static RoutingTraceCandidate *
+trace_candidate(RoutingTrace *trace, const RoutingChecks *checks, const char *role)
+{
+	RoutingTraceCandidate *candidate;
+
+	if (trace->ncandidates >= trace->max_candidates)
+		return NULL;
+	candidate = &trace->candidates[trace->ncandidates++];
+	candidate->checks = *checks;
+	candidate->role = role;
+	return candidate;
+}
+
+/*
+ * begin_candidates starts reading the channel's candidates in load order
+ * under the decision's snapshot.
  */
 static void
-begin_candidates(int64 account_id, Snapshot snapshot, CandidateScan *cs)
+begin_candidates(const RoutingChannel *channel, Snapshot snapshot,
+				 RoutingTrace *trace, CandidateSource *source)
 {
-	routing_index_scan_begin(&cs->rows, "agent_loads", "agent_loads_least_busy",
-							 1, &account_id, snapshot);
-	cs->agent_id_column = routing_index_scan_column(&cs->rows, "agent_id");
-	cs->open_chats_column = routing_index_scan_column(&cs->rows, "open_chats");
-	cs->version_column = routing_index_scan_column(&cs->rows, "version");
-	cs->checks_version_column = routing_index_scan_column(&cs->rows, "checks_version");
+	source->trace = trace;
+	source->next = 0;
+	if (trace == NULL)
+	{
+		routing_index_scan_begin(&source->rows, &least_busy_table, 1,
+								 &channel->account_id, snapshot);
+	}
+	else
+	{
+		Datum		values[6];
+		int			n;
+
+		routing_eligibility_args(channel, 0, values);
+		n = routing_exec_snapshot(&targets_plan, values, NULL, 0, snapshot);
+		for (int row = 0; row < n; row++)
+		{
+			RoutingChecks checks = {0};
+
+			checks.agent_id = routing_get_int64(row, 1, NULL);
+			routing_read_checks(channel, true, row, 2, &checks);
+			trace_candidate(trace, &checks, "target");
+		}
+	}
+}
+
+/*
+ * end_candidates ends what begin_candidates started.
+ */
+static void
+end_candidates(CandidateSource *source)
+{
+	if (source->trace == NULL)
+		routing_index_scan_end(&source->rows);
 }
 
 /*
@@ -125,9 +193,9 @@ begin_candidates(int64 account_id, Snapshot snapshot, CandidateScan *cs)
  * never a wrong decision (the claim decides).
  */
 static bool
-held_by_another(CandidateScan *cs)
+held_by_another(RoutingIndexScan *rows)
 {
-	HeapTupleHeader header = ExecFetchSlotHeapTuple(cs->rows.slot, false, NULL)->t_data;
+	HeapTupleHeader header = routing_index_scan_tuple(rows)->t_data;
 	TransactionId xmax = HeapTupleHeaderGetRawXmax(header);
 
 	return !(header->t_infomask & (HEAP_XMAX_INVALID | HEAP_XMAX_IS_MULTI)) &&
@@ -138,29 +206,68 @@ held_by_another(CandidateScan *cs)
 
 /*
  * next_eligible reads the next eligible candidate in load order into "out";
- * false when the account has no more.
+ * false when there are no more.
  */
 static bool
 next_eligible(const RoutingChannel *channel, Snapshot snapshot,
-			  CandidateScan *cs, LoadCandidate *out)
+			  CandidateSource *source, LoadCandidate *out)
 {
-	while (routing_index_scan_next(&cs->rows))
+	RoutingIndexScan *rows = &source->rows;
+
+	if (source->trace != NULL)
 	{
-		RoutingIndexScan *rows = &cs->rows;
+		while (source->next < source->trace->ncandidates)
+		{
+			RoutingChecks *checks = &source->trace->candidates[source->next++].checks;
+
+			if (!checks->eligible)
+				continue;
+			out->agent_id = checks->agent_id;
+			out->open_chats = checks->open_chats;
+			out->version = checks->version;
+			out->held = false;
+			return true;
+		}
+		return false;
+	}
+	while (routing_index_scan_next(rows))
+	{
 		int64		checks_version;
 
-		out->agent_id = DatumGetInt64(routing_index_scan_value(rows, cs->agent_id_column, NULL));
-		checks_version = DatumGetInt64(routing_index_scan_value(rows, cs->checks_version_column,
+		out->agent_id = DatumGetInt64(routing_index_scan_value(rows, LOAD_AGENT_ID, NULL));
+		checks_version = DatumGetInt64(routing_index_scan_value(rows, LOAD_CHECKS_VERSION,
 																NULL));
 		if (!routing_candidate_eligible(channel, out->agent_id, checks_version,
 										snapshot))
 			continue;
-		out->open_chats = DatumGetInt32(routing_index_scan_value(rows, cs->open_chats_column, NULL));
-		out->version = DatumGetInt64(routing_index_scan_value(rows, cs->version_column, NULL));
-		out->held = held_by_another(cs);
+		out->open_chats = DatumGetInt32(routing_index_scan_value(rows, LOAD_OPEN_CHATS, NULL));
+		out->version = DatumGetInt64(routing_index_scan_value(rows, LOAD_VERSION, NULL));
+		out->held = held_by_another(rows);
 		return true;
 	}
 	return false;
+}
+
+/*
+ * assign_to records a successful claim in the decision.
+ */
+static void
+assign_to(RoutingDecision *decision, int64 agent_id, bool counted)
+{
+	decision->assigned = true;
+	decision->agent_id = agent_id;
+	decision->counted = counted;
+}
+
+/*
+ * trace_pick makes the traced candidate of agent_id the pick.
+ */
+static void
+trace_pick(RoutingTrace *trace, int64 agent_id)
+{
+	for (int i = 0; i < trace->ncandidates; i++)
+		if (trace->candidates[i].checks.agent_id == agent_id)
+			trace->pick = i;
 }
 
 /*
@@ -175,30 +282,45 @@ next_eligible(const RoutingChannel *channel, Snapshot snapshot,
  * every tied row is held does the decision wait, on the minimum.  A
  * transaction that already holds a load row (it inserted before) takes any
  * free candidate rather than wait while holding it, which is what would let
- * two such transactions wait on each other.
+ * two such transactions wait on each other.  Traced, nothing is held and
+ * the first eligible candidate is the pick.
  */
 static bool
 decide_least_busy(const RoutingChannel *channel, Snapshot snapshot,
-				  TimestampTz now, RoutingDecision *decision)
+				  TimestampTz now, RoutingDecision *decision, RoutingTrace *trace)
 {
-	CandidateScan scan;
+	CandidateSource source;
 	LoadCandidate first;
 	LoadCandidate next;
 	const LoadCandidate *taken = NULL;
 	bool		holds_rows = routing_holds_load_rows();
 
-	begin_candidates(channel->account_id, snapshot, &scan);
-	if (!next_eligible(channel, snapshot, &scan, &first))
+	begin_candidates(channel, snapshot, trace, &source);
+	if (!next_eligible(channel, snapshot, &source, &first))
 	{
-		routing_index_scan_end(&scan.rows);
+		end_candidates(&source);
 		snprintf(decision->reason, sizeof(decision->reason), "no eligible agent");
+		return true;
+	}
+	if (trace != NULL)
+	{
+		trace_pick(trace, first.agent_id);
+		snprintf(trace->reason, sizeof(trace->reason), "fewest open chats (%lld)",
+				 (long long) first.open_chats);
+		if (next_eligible(channel, snapshot, &source, &next) &&
+			next.open_chats == first.open_chats)
+			snprintf(trace->reason + strlen(trace->reason),
+					 sizeof(trace->reason) - strlen(trace->reason),
+					 "; tied with agent %lld, who was assigned a chat more recently or has a larger id",
+					 (long long) next.agent_id);
+		end_candidates(&source);
 		return true;
 	}
 	if (!first.held &&
 		routing_claim(channel->account_id, first.agent_id, first.version,
 					  true, false, now))
 		taken = &first;
-	while (taken == NULL && next_eligible(channel, snapshot, &scan, &next) &&
+	while (taken == NULL && next_eligible(channel, snapshot, &source, &next) &&
 		   (holds_rows || next.open_chats == first.open_chats))
 	{
 		if (!next.held &&
@@ -206,7 +328,7 @@ decide_least_busy(const RoutingChannel *channel, Snapshot snapshot,
 						  true, false, now))
 			taken = &next;
 	}
-	routing_index_scan_end(&scan.rows);
+	end_candidates(&source);
 	if (taken == NULL &&
 		routing_claim(channel->account_id, first.agent_id, first.version,
 					  true, true, now))
@@ -225,11 +347,12 @@ decide_least_busy(const RoutingChannel *channel, Snapshot snapshot,
  * id range: each probe hits every eligible agent with the same chance, so an
  * accepted probe is a uniform pick, at a cost that does not grow with the
  * pool.  After RANDOM_PROBES misses (a sparse pool) it draws from the full
- * eligible list; a mix of uniform draws is uniform.
+ * eligible list; a mix of uniform draws is uniform.  Traced, it counts the
+ * eligible candidates and draws none.
  */
 static bool
 decide_random(const RoutingChannel *channel, Snapshot snapshot,
-			  TimestampTz now, RoutingDecision *decision)
+			  TimestampTz now, RoutingDecision *decision, RoutingTrace *trace)
 {
 	Datum		account = Int64GetDatum(channel->account_id);
 	bool		has_agents;
@@ -239,6 +362,14 @@ decide_random(const RoutingChannel *channel, Snapshot snapshot,
 	int64		version = 0;
 	bool		found = false;
 
+	if (trace != NULL)
+	{
+		CandidateSource source;
+
+		begin_candidates(channel, snapshot, trace, &source);
+		end_candidates(&source);
+		return true;
+	}
 	if (routing_exec_snapshot(&agent_id_range_plan, &account, NULL, 1, snapshot) != 1)
 		elog(ERROR, "agent id range query returned no row");
 	low = routing_get_int64(0, 1, &has_agents);
@@ -294,17 +425,19 @@ decide_random(const RoutingChannel *channel, Snapshot snapshot,
  * live chat channel, for an untracked or unowned contact, to the rule's
  * default agent; false when the decision must start again.  Either must pass
  * every check but the target one.  An owner kept out only by being away
- * records an owner_offline event.
+ * records an owner_offline event (not when traced).
  */
 static bool
 decide_contact_owner(const RoutingChannel *channel, Snapshot snapshot,
 					 int64 conversation_id, bool has_contact, int64 contact_id,
-					 TimestampTz now, RoutingDecision *decision)
+					 TimestampTz now, RoutingDecision *decision,
+					 RoutingTrace *trace)
 {
 	Datum		values[4];
 	int64		owner_id = 0;
 	bool		has_owner = false;
 	bool		is_default;
+	const char *who;
 	RoutingChecks checks;
 
 	if (has_contact)
@@ -322,11 +455,30 @@ decide_contact_owner(const RoutingChannel *channel, Snapshot snapshot,
 	{
 		snprintf(decision->reason, sizeof(decision->reason),
 				 "contact has no tracked owner and the channel no default agent");
+		if (trace != NULL)
+			snprintf(trace->reason, sizeof(trace->reason),
+					 "the contact has no tracked owner and the channel no default agent: the conversation stays unassigned");
 		return true;
 	}
 	is_default = !has_owner;
+	who = is_default ? "default agent" : "contact owner";
 	routing_agent_check(channel, is_default ? channel->default_agent_id : owner_id,
 						false, snapshot, &checks);
+	if (trace != NULL)
+	{
+		trace_candidate(trace, &checks, is_default ? "default_agent" : "contact_owner");
+		if (checks.eligible)
+		{
+			trace->pick = 0;
+			snprintf(trace->reason, sizeof(trace->reason), "the %s is eligible", who);
+		}
+		else
+			snprintf(trace->reason, sizeof(trace->reason),
+					 "the %s is not eligible%s: the conversation stays unassigned", who,
+					 checks.eligible_but_away && !is_default ?
+					 " (away: an owner_offline event is recorded)" : "");
+		return true;
+	}
 	if (!checks.eligible)
 	{
 		if (checks.eligible_but_away && !is_default)
@@ -338,9 +490,7 @@ decide_contact_owner(const RoutingChannel *channel, Snapshot snapshot,
 			routing_exec(&owner_offline_plan, values, NULL, 0);
 		}
 		snprintf(decision->reason, sizeof(decision->reason),
-				 "%s %lld is not eligible%s",
-				 is_default ? "default agent" : "contact owner",
-				 (long long) checks.agent_id,
+				 "%s %lld is not eligible%s", who, (long long) checks.agent_id,
 				 checks.eligible_but_away ? ": away" : "");
 		return true;
 	}
@@ -348,9 +498,38 @@ decide_contact_owner(const RoutingChannel *channel, Snapshot snapshot,
 					   channel->is_chat, true, now))
 		return false;
 	assign_to(decision, checks.agent_id, channel->is_chat);
-	snprintf(decision->reason, sizeof(decision->reason), "%s",
-			 is_default ? "default agent" : "contact owner");
+	snprintf(decision->reason, sizeof(decision->reason), "%s", who);
 	return true;
+}
+
+/*
+ * trace_outcome completes a traced decision: its method, the number of
+ * eligible candidates, and the reasons the methods leave to it.
+ */
+static void
+trace_outcome(RoutingTrace *trace)
+{
+	const RoutingChannel *channel = &trace->channel;
+
+	trace->method = !channel->rule_enabled ? "none" :
+		channel->contact_owner ? "contact_owner" :
+		channel->is_chat ? "least_busy" : "random";
+	trace->neligible = 0;
+	for (int i = 0; i < trace->ncandidates; i++)
+		if (trace->candidates[i].checks.eligible)
+			trace->neligible++;
+	if (!channel->rule_enabled)
+		snprintf(trace->reason, sizeof(trace->reason),
+				 "the channel has no enabled rule: the conversation stays unassigned");
+	else if (channel->contact_owner)
+		return;
+	else if (trace->neligible == 0)
+		snprintf(trace->reason, sizeof(trace->reason),
+				 "no eligible agent: the conversation stays unassigned");
+	else if (!channel->is_chat)
+		snprintf(trace->reason, sizeof(trace->reason),
+				 "a uniformly random pick among the %d eligible agents",
+				 trace->neligible);
 }
 
 /*
@@ -363,16 +542,26 @@ decide_contact_owner(const RoutingChannel *channel, Snapshot snapshot,
  * moves the versions of the agents it concerns (rules, inboxes and channels:
  * every agent of the account), so the claim fails and the next attempt reads
  * it; a claim that succeeds was decided on state nothing has changed since.
+ *
+ * With a trace, the decision is made once, claims nothing, writes nothing
+ * and records what it read (explain_route); "decision" is left unassigned.
  */
 void
 routing_decide(int64 account_id, int64 channel_id, int64 conversation_id,
-			   bool has_contact, int64 contact_id, RoutingDecision *decision)
+			   bool has_contact, int64 contact_id, RoutingDecision *decision,
+			   RoutingTrace *trace)
 {
 	TimestampTz now = GetCurrentTimestamp();
 	bool		decided = false;
 
 	memset(decision, 0, sizeof(*decision));
 	decision->decided_at = now;
+	if (trace != NULL)
+	{
+		trace->ncandidates = 0;
+		trace->pick = -1;
+		trace->reason[0] = '\0';
+	}
 	while (!decided)
 	{
 		RoutingChannel channel;
@@ -386,11 +575,17 @@ routing_decide(int64 account_id, int64 channel_id, int64 conversation_id,
 		}
 		else if (channel.contact_owner)
 			decided = decide_contact_owner(&channel, snapshot, conversation_id,
-										   has_contact, contact_id, now, decision);
+										   has_contact, contact_id, now, decision,
+										   trace);
 		else if (channel.is_chat)
-			decided = decide_least_busy(&channel, snapshot, now, decision);
+			decided = decide_least_busy(&channel, snapshot, now, decision, trace);
 		else
-			decided = decide_random(&channel, snapshot, now, decision);
+			decided = decide_random(&channel, snapshot, now, decision, trace);
 		UnregisterSnapshot(snapshot);
+		if (trace != NULL)
+		{
+			trace->channel = channel;
+			trace_outcome(trace);
+		}
 	}
 }

@@ -1,34 +1,23 @@
 /*
- * routing.c
- *		Module set-up and the SPI plumbing every other file uses: kept plans,
- *		running as the extension owner, and the channel lookup.
+ * plumbing.c
+ *		Module set-up and what every layer above uses: running as the
+ *		extension owner, kept SPI plans, snapshots, and the generation that
+ *		tells per-backend caches when the routing relations changed.
  */
 #include "postgres.h"
 #include "fmgr.h"
 
-#include "access/genam.h"
-#include "access/htup_details.h"
-#include "access/stratnum.h"
-#include "access/table.h"
-#include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_namespace.h"
-#include "catalog/pg_type.h"
 #include "miscadmin.h"
-#include "executor/tuptable.h"
-#include "utils/builtins.h"
-#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
-#include "utils/rel.h"
-#include "utils/relcache.h"
 #include "utils/guc.h"
 #include "utils/inval.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
-#include "compat.h"
-#include "routing.h"
+#include "plumbing.h"
 
 PG_MODULE_MAGIC;
 
@@ -46,7 +35,7 @@ void		_PG_init(void);
  */
 static const char *const watched_relation_names[] = {
 	"agents", "seats", "availability", "teams", "team_members", "inboxes",
-	"inbox_access", "channels", "rules", "rule_targets", "contacts",
+	"inbox_access", "channels", "rules", "rule_targets",
 	"conversations", "agent_loads"
 };
 static Oid	watched_relids[lengthof(watched_relation_names)];
@@ -279,181 +268,3 @@ routing_get_bool(int row, int col)
 	return !null && DatumGetBool(value);
 }
 
-/*
- * routing_relation_id is the OID of a relation of schema routing (looked up
- * on each use: the extension can be dropped and created again).
- */
-static Oid
-routing_relation_id(const char *name)
-{
-	Oid			relid = get_relname_relid(name, get_namespace_oid("routing", false));
-
-	if (!OidIsValid(relid))
-		elog(ERROR, "relation routing.%s does not exist", name);
-	return relid;
-}
-
-/*
- * routing_index_scan_begin starts a scan of routing table "table" through
- * its index "index" (NULL: its primary key) for the rows whose first
- * nkeys bigint key columns equal "keys", under "snapshot".  Reading a few
- * rows by key this way costs no plan and no executor start-up, and the
- * rows come in index order.
- */
-void
-routing_index_scan_begin(RoutingIndexScan *scan, const char *table,
-						 const char *index, int nkeys, const int64 *keys,
-						 Snapshot snapshot)
-{
-	ScanKeyData scan_keys[2];
-
-	Assert(nkeys >= 0 && (size_t) nkeys <= lengthof(scan_keys));
-	scan->table = table_open(routing_relation_id(table), AccessShareLock);
-	scan->index = index_open(index != NULL ? routing_relation_id(index) :
-							 compat_primary_key_index(scan->table),
-							 AccessShareLock);
-	for (int i = 0; i < nkeys; i++)
-		ScanKeyInit(&scan_keys[i], i + 1, BTEqualStrategyNumber, F_INT8EQ,
-					Int64GetDatum(keys[i]));
-	scan->scan = compat_index_beginscan(scan->table, scan->index, snapshot, nkeys);
-	index_rescan(scan->scan, scan_keys, nkeys, NULL, 0);
-	scan->slot = table_slot_create(scan->table, NULL);
-}
-
-/*
- * routing_index_scan_next reads the scan's next row; false when none is left.
- */
-bool
-routing_index_scan_next(RoutingIndexScan *scan)
-{
-	return index_getnext_slot(scan->scan, ForwardScanDirection, scan->slot);
-}
-
-/*
- * routing_index_scan_column is the attribute number of a column of the
- * scanned table.
- */
-AttrNumber
-routing_index_scan_column(RoutingIndexScan *scan, const char *name)
-{
-	AttrNumber	attnum = get_attnum(RelationGetRelid(scan->table), name);
-
-	if (attnum == InvalidAttrNumber)
-		elog(ERROR, "column %s of routing.%s does not exist", name,
-			 RelationGetRelationName(scan->table));
-	return attnum;
-}
-
-/*
- * routing_index_scan_value reads a column of the current row; isnull, if
- * not given, says it cannot be NULL.
- */
-Datum
-routing_index_scan_value(RoutingIndexScan *scan, AttrNumber attnum, bool *isnull)
-{
-	bool		null;
-	Datum		value = slot_getattr(scan->slot, attnum, &null);
-
-	if (isnull != NULL)
-		*isnull = null;
-	else if (null)
-		elog(ERROR, "null in not-null column %d of routing.%s", attnum,
-			 RelationGetRelationName(scan->table));
-	return value;
-}
-
-/*
- * routing_index_scan_end ends the scan; the relation locks stay to the end
- * of the transaction, as a query's do.
- */
-void
-routing_index_scan_end(RoutingIndexScan *scan)
-{
-	ExecDropSingleTupleTableSlot(scan->slot);
-	index_endscan(scan->scan);
-	index_close(scan->index, NoLock);
-	table_close(scan->table, NoLock);
-}
-
-/*
- * column_value reads a column of a scan's current row by name; isnull as
- * for routing_index_scan_value.
- */
-static Datum
-column_value(RoutingIndexScan *scan, const char *name, bool *isnull)
-{
-	return routing_index_scan_value(scan, routing_index_scan_column(scan, name),
-									isnull);
-}
-
-/*
- * column_text reads a not-null text column of a scan's current row.
- */
-static char *
-column_text(RoutingIndexScan *scan, const char *name)
-{
-	return TextDatumGetCString(column_value(scan, name, NULL));
-}
-
-/*
- * routing_load_channel reads a channel, its inbox and its rule by primary
- * key, under "snapshot" (InvalidSnapshot: a new one).  The foreign key on
- * conversations guarantees the channel exists for any stored row.
- */
-void
-routing_load_channel(int64 account_id, int64 channel_id, Snapshot snapshot,
-					 RoutingChannel *channel)
-{
-	Snapshot	own_snapshot = NULL;
-	RoutingIndexScan scan;
-	int64		keys[2] = {account_id, channel_id};
-	char	   *text;
-
-	if (snapshot == InvalidSnapshot)
-		snapshot = own_snapshot = routing_take_snapshot();
-	memset(channel, 0, sizeof(*channel));
-	channel->account_id = account_id;
-	channel->channel_id = channel_id;
-
-	routing_index_scan_begin(&scan, "channels", NULL, 2, keys, snapshot);
-	if (!routing_index_scan_next(&scan))
-		ereport(ERROR,
-				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
-				 errmsg("channel %lld does not exist in account %lld",
-						(long long) channel_id, (long long) account_id)));
-	text = column_text(&scan, "kind");
-	strlcpy(channel->kind, text, sizeof(channel->kind));
-	channel->is_chat = strcmp(text, "chat") == 0 || strcmp(text, "bot") == 0 ||
-		strcmp(text, "messenger") == 0;
-	channel->inbox_id = DatumGetInt64(column_value(&scan, "inbox_id", NULL));
-	routing_index_scan_end(&scan);
-
-	keys[1] = channel->inbox_id;
-	routing_index_scan_begin(&scan, "inboxes", NULL, 2, keys, snapshot);
-	if (!routing_index_scan_next(&scan))
-		elog(ERROR, "inbox %lld of channel %lld does not exist",
-			 (long long) channel->inbox_id, (long long) channel_id);
-	channel->restricted = strcmp(column_text(&scan, "access"), "restricted") == 0;
-	routing_index_scan_end(&scan);
-
-	keys[1] = channel_id;
-	routing_index_scan_begin(&scan, "rules", NULL, 2, keys, snapshot);
-	if (routing_index_scan_next(&scan))
-	{
-		bool		no_default_agent;
-		Datum		default_agent_id = column_value(&scan, "default_agent_id",
-													&no_default_agent);
-
-		channel->rule_enabled = DatumGetBool(column_value(&scan, "enabled", NULL));
-		channel->contact_owner = strcmp(column_text(&scan, "assign_to"),
-										"contact_owner") == 0;
-		channel->only_available = DatumGetBool(column_value(&scan, "only_available",
-															NULL));
-		channel->has_default_agent = !no_default_agent;
-		if (channel->has_default_agent)
-			channel->default_agent_id = DatumGetInt64(default_agent_id);
-	}
-	routing_index_scan_end(&scan);
-	if (own_snapshot != NULL)
-		UnregisterSnapshot(own_snapshot);
-}

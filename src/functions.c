@@ -1,9 +1,10 @@
 /*
- * manual.c
+ * functions.c
  *		The SQL functions DBAs and applications call: manual triage (assign,
  *		assign_team, unassign, reply), availability, closing and reopening,
  *		and route_conversation.  Each checks its input, locks the conversation
- *		row and makes one UPDATE; the triggers keep the books.
+ *		row and makes one UPDATE as the extension owner; the triggers keep
+ *		the books.  (explain_route is in explain.c.)
  */
 #include "postgres.h"
 #include "fmgr.h"
@@ -11,7 +12,9 @@
 #include "catalog/pg_type.h"
 #include "utils/builtins.h"
 
-#include "routing.h"
+#include "books.h"
+#include "decision.h"
+#include "plumbing.h"
 
 /* A conversation row, locked for the rest of the transaction. */
 typedef struct LockedConversation
@@ -135,45 +138,6 @@ require_agent(int64 account_id, int64 agent_id)
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("agent %lld of account %lld is inactive",
 						(long long) agent_id, (long long) account_id)));
-}
-
-/*
- * routing_check_owner_access refuses an owner outside a restricted inbox
- * (section 2): an agent needs a grant by name or a membership, primary or
- * additional, of a granted team; a team needs a grant.
- */
-void
-routing_check_owner_access(const RoutingChannel *channel, int64 conversation_id,
-						   bool has_agent, int64 agent_id,
-						   bool has_team, int64 team_id)
-{
-	if (!channel->restricted)
-		return;
-	if (has_agent)
-	{
-		RoutingChecks checks;
-
-		routing_agent_check(channel, agent_id, false, InvalidSnapshot, &checks);
-		if (!checks.exists)
-			ereport(ERROR,
-					(errcode(ERRCODE_NO_DATA_FOUND),
-					 errmsg("agent %lld does not exist in account %lld",
-							(long long) agent_id, (long long) channel->account_id)));
-		if (!checks.access)
-			ereport(ERROR,
-					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-					 errmsg("agent %lld has no access to restricted inbox %lld of conversation %lld",
-							(long long) agent_id, (long long) channel->inbox_id,
-							(long long) conversation_id),
-					 errdetail("Only agents granted access by name or members of the inbox's teams may own its conversations.")));
-	}
-	if (has_team && !routing_team_has_access(channel, team_id))
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("team %lld has no access to restricted inbox %lld of conversation %lld",
-						(long long) team_id, (long long) channel->inbox_id,
-						(long long) conversation_id),
-				 errdetail("Only the inbox's teams may own its conversations.")));
 }
 
 static RoutingPlan set_owner_plan = {
@@ -514,7 +478,7 @@ route_locked(void *arg)
 	if (!c->open || c->has_agent || c->has_team)
 		return;
 	routing_decide(c->account_id, c->channel_id, c->conversation_id,
-				   c->has_contact, c->contact_id, &decision);
+				   c->has_contact, c->contact_id, &decision, NULL);
 	if (!decision.assigned)
 		return;
 	routing_expect_routed_update(c->account_id, c->conversation_id);

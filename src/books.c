@@ -1,0 +1,310 @@
+/*
+ * books.c
+ *		The conversation books: routing a new conversation, checking and
+ *		counting a new owner, moving a chat between agents' loads when its
+ *		owner, status or channel changes, and logging and announcing each
+ *		change of owner.  The triggers call these as the extension owner.
+ */
+#include "postgres.h"
+#include "fmgr.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "commands/async.h"
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+
+#include "books.h"
+#include "channel.h"
+#include "decision.h"
+#include "eligibility.h"
+#include "loads.h"
+#include "plumbing.h"
+
+/*
+ * set_column records a change to NEW; text values are given as C strings.
+ */
+static void
+set_column(ConversationChanges *changes, ConversationColumn column, Datum value,
+		   bool isnull)
+{
+	Assert(changes->ncols >= 0 && (size_t) changes->ncols < lengthof(changes->cols));
+	changes->cols[changes->ncols] = column;
+	changes->values[changes->ncols] = value;
+	changes->nulls[changes->ncols] = isnull;
+	changes->ncols++;
+}
+
+static void
+set_text(ConversationChanges *changes, ConversationColumn column, const char *value)
+{
+	Datum		text = (Datum) 0;
+
+	if (value != NULL)
+	{
+		MemoryContext work_context = MemoryContextSwitchTo(changes->memory);
+
+		text = CStringGetTextDatum(value);
+		MemoryContextSwitchTo(work_context);
+	}
+	set_column(changes, column, text, value == NULL);
+}
+
+static void
+set_int64(ConversationChanges *changes, ConversationColumn column, bool has_value,
+		  int64 value)
+{
+	set_column(changes, column, Int64GetDatum(value), !has_value);
+}
+
+/*
+ * routing_same_owner tells whether two rows have the same owner.
+ */
+bool
+routing_same_owner(const ConversationRow *a, const ConversationRow *b)
+{
+	return a->has_agent == b->has_agent && a->agent_id == b->agent_id &&
+		a->has_team == b->has_team && a->team_id == b->team_id;
+}
+
+/*
+ * routing_book_insert routes a new conversation, or, when the application
+ * gave it an owner, checks and counts that owner like a manual assignment.
+ */
+void
+routing_book_insert(const ConversationRow *row, ConversationChanges *changes)
+{
+	bool		counted = false;
+	int64		owner_id = row->agent_id;
+
+	if (row->has_agent || row->has_team)
+	{
+		RoutingChannel channel;
+		TimestampTz at = row->has_assigned_at ? row->assigned_at : GetCurrentTimestamp();
+
+		routing_load_channel(row->account_id, row->channel_id, InvalidSnapshot,
+							 &channel);
+		routing_check_owner_access(&channel, row->conversation_id,
+								   row->has_agent, row->agent_id,
+								   row->has_team, row->team_id);
+		if (row->has_agent && row->open && channel.is_chat)
+		{
+			routing_adjust_load(row->account_id, row->agent_id, 1, at);
+			counted = true;
+		}
+		/* "rule" means routed by this trigger; an application's owner is manual */
+		if (strcmp(row->assigned_by, "manual") != 0 &&
+			strcmp(row->assigned_by, "reply") != 0)
+			set_text(changes, CONVERSATION_ASSIGNED_BY, "manual");
+		set_column(changes, CONVERSATION_ASSIGNED_AT, TimestampTzGetDatum(at), false);
+		set_text(changes, CONVERSATION_REASON, NULL);
+	}
+	else if (row->open)
+	{
+		RoutingDecision decision;
+
+		routing_decide(row->account_id, row->channel_id, row->conversation_id,
+					   row->has_contact, row->contact_id, &decision, NULL);
+		if (decision.assigned)
+		{
+			owner_id = decision.agent_id;
+			set_int64(changes, CONVERSATION_AGENT_ID, true, owner_id);
+			set_text(changes, CONVERSATION_ASSIGNED_BY, "rule");
+			set_column(changes, CONVERSATION_ASSIGNED_AT,
+					   TimestampTzGetDatum(decision.decided_at), false);
+			set_text(changes, CONVERSATION_REASON, decision.reason);
+			counted = decision.counted;
+		}
+	}
+	set_int64(changes, CONVERSATION_LOAD_AGENT_ID, counted, owner_id);
+}
+
+/*
+ * The conversation that route_conversation() is about to give an owner.  Its
+ * UPDATE says assigned_by 'rule' and names the agent whose load the claim
+ * already counted; no other UPDATE may, so that a plain UPDATE can neither
+ * skip the restricted-inbox check nor write the books by hand.  The
+ * announcement holds only in the subtransaction that made it: if an error
+ * comes between it and the UPDATE, whoever catches the error goes on in
+ * another subtransaction, where no UPDATE can take it.
+ */
+static struct
+{
+	TransactionId xid;
+	SubTransactionId subid;
+	int64		account_id;
+	int64		conversation_id;
+}			routed_update;
+
+/*
+ * routing_expect_routed_update announces route_conversation()'s UPDATE of a
+ * conversation to the trigger.
+ */
+void
+routing_expect_routed_update(int64 account_id, int64 conversation_id)
+{
+	routed_update.xid = GetTopTransactionId();
+	routed_update.subid = GetCurrentSubTransactionId();
+	routed_update.account_id = account_id;
+	routed_update.conversation_id = conversation_id;
+}
+
+/*
+ * take_routed_update tells whether this UPDATE is the announced one, and
+ * forgets the announcement.
+ */
+static bool
+take_routed_update(const ConversationRow *row)
+{
+	bool		announced = TransactionIdIsValid(routed_update.xid) &&
+		TransactionIdEquals(routed_update.xid, GetTopTransactionIdIfAny()) &&
+		routed_update.subid == GetCurrentSubTransactionId() &&
+		routed_update.account_id == row->account_id &&
+		routed_update.conversation_id == row->conversation_id;
+
+	routed_update.xid = InvalidTransactionId;
+	return announced;
+}
+
+/*
+ * routing_book_update keeps the books when an owner, a status or a channel changes, by
+ * function or by a plain UPDATE: a new owner is checked against a restricted
+ * inbox and marked manual unless the statement said "reply", and the chat
+ * moves between the agents' loads.  route_conversation()'s own UPDATE has
+ * been checked and counted by the routing decision.
+ */
+void
+routing_book_update(const ConversationRow *old, const ConversationRow *new,
+					ConversationChanges *changes)
+{
+	bool		owner_changed = !routing_same_owner(old, new);
+	RoutingChannel channel;
+	TimestampTz now = GetCurrentTimestamp();
+	bool		has_desired;
+	int64		desired;
+
+	if (old->account_id != new->account_id)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("conversation %lld cannot move from account %lld to account %lld",
+						(long long) old->conversation_id,
+						(long long) old->account_id, (long long) new->account_id)));
+	if (take_routed_update(new))
+		return;
+
+	routing_load_channel(new->account_id, new->channel_id, InvalidSnapshot, &channel);
+	if (owner_changed && (new->has_agent || new->has_team))
+	{
+		/* Only what the statement itself said counts: 'reply', else manual. */
+		if (strcmp(new->assigned_by, "reply") != 0 ||
+			strcmp(old->assigned_by, "reply") == 0)
+			set_text(changes, CONVERSATION_ASSIGNED_BY, "manual");
+		if (!new->has_assigned_at ||
+			(old->has_assigned_at && new->assigned_at == old->assigned_at))
+			set_column(changes, CONVERSATION_ASSIGNED_AT, TimestampTzGetDatum(now), false);
+		set_text(changes, CONVERSATION_REASON, NULL);
+	}
+	else if (owner_changed)
+	{
+		set_text(changes, CONVERSATION_ASSIGNED_BY, NULL);
+		set_column(changes, CONVERSATION_ASSIGNED_AT, (Datum) 0, true);
+		set_text(changes, CONVERSATION_REASON, NULL);
+	}
+	/* A new owner, or an owner moved with the conversation into another inbox. */
+	if (owner_changed || old->channel_id != new->channel_id)
+		routing_check_owner_access(&channel, new->conversation_id,
+								   new->has_agent, new->agent_id,
+								   new->has_team, new->team_id);
+
+	has_desired = new->open && channel.is_chat && new->has_agent;
+	desired = has_desired ? new->agent_id : 0;
+	if (has_desired != old->has_load_agent || desired != old->load_agent_id)
+	{
+		/* Two agents' rows are always locked in agent_id order. */
+		if (old->has_load_agent && (!has_desired || old->load_agent_id < desired))
+			routing_adjust_load(old->account_id, old->load_agent_id, -1, 0);
+		if (has_desired)
+			routing_adjust_load(new->account_id, desired, 1,
+								owner_changed ? now : 0);
+		if (old->has_load_agent && has_desired && old->load_agent_id > desired)
+			routing_adjust_load(old->account_id, old->load_agent_id, -1, 0);
+	}
+	set_int64(changes, CONVERSATION_LOAD_AGENT_ID, has_desired, desired);
+}
+
+static RoutingPlan log_plan = {
+	.sql =
+	"insert into routing.assignment_log (account_id, conversation_id,"
+	" from_agent_id, from_team_id, to_agent_id, to_team_id, assigned_by, reason, at)"
+	" values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+	.nargs = 9,
+	.argtypes = {INT8OID, INT8OID, INT8OID, INT8OID, INT8OID, INT8OID, TEXTOID, TEXTOID,
+	TIMESTAMPTZOID}
+};
+
+/*
+ * routing_book_owner_change writes the assignment_log row of a change of
+ * owner ("reason": why the rule chose the owner, or NULL) and queues its
+ * NOTIFY, which PostgreSQL delivers only if the transaction commits.
+ */
+void
+routing_book_owner_change(const ConversationRow *old, const ConversationRow *new,
+						  const char *reason)
+{
+	Datum		values[9];
+	char		nulls[9];
+
+	memset(nulls, ' ', sizeof(nulls));
+	values[0] = Int64GetDatum(new->account_id);
+	values[1] = Int64GetDatum(new->conversation_id);
+	values[2] = Int64GetDatum(old->agent_id);
+	nulls[2] = old->has_agent ? ' ' : 'n';
+	values[3] = Int64GetDatum(old->team_id);
+	nulls[3] = old->has_team ? ' ' : 'n';
+	values[4] = Int64GetDatum(new->agent_id);
+	nulls[4] = new->has_agent ? ' ' : 'n';
+	values[5] = Int64GetDatum(new->team_id);
+	nulls[5] = new->has_team ? ' ' : 'n';
+	values[6] = new->assigned_by[0] ? CStringGetTextDatum(new->assigned_by) : (Datum) 0;
+	nulls[6] = new->assigned_by[0] ? ' ' : 'n';
+	values[7] = reason != NULL ? CStringGetTextDatum(reason) : (Datum) 0;
+	nulls[7] = reason != NULL ? ' ' : 'n';
+	values[8] = TimestampTzGetDatum(new->has_assigned_at ? new->assigned_at
+									: GetCurrentTimestamp());
+	routing_exec(&log_plan, values, nulls, 0);
+
+	if (routing_notify_enabled)
+	{
+		StringInfoData payload;
+
+		initStringInfo(&payload);
+		appendStringInfo(&payload,
+						 "{\"account_id\": %lld, \"conversation_id\": %lld, \"agent_id\": ",
+						 (long long) new->account_id, (long long) new->conversation_id);
+		if (new->has_agent)
+			appendStringInfo(&payload, "%lld", (long long) new->agent_id);
+		else
+			appendStringInfoString(&payload, "null");
+		appendStringInfoString(&payload, ", \"team_id\": ");
+		if (new->has_team)
+			appendStringInfo(&payload, "%lld", (long long) new->team_id);
+		else
+			appendStringInfoString(&payload, "null");
+		appendStringInfoString(&payload, ", \"assigned_by\": ");
+		if (new->assigned_by[0])
+			appendStringInfo(&payload, "\"%s\"}", new->assigned_by);
+		else
+			appendStringInfoString(&payload, "null}");
+		Async_Notify("routing_assignment", payload.data);
+	}
+}
+
+/*
+ * routing_book_delete takes a deleted conversation out of its agent's load.
+ */
+void
+routing_book_delete(const ConversationRow *old)
+{
+	if (old->has_load_agent)
+		routing_adjust_load(old->account_id, old->load_agent_id, -1, 0);
+}

@@ -1,0 +1,33 @@
+/*
+ * channel.h
+ *		A conversation's channel, its inbox and its rule, as every decision
+ *		reads them (channel.c).
+ */
+#ifndef ROUTING_CHANNEL_H
+#define ROUTING_CHANNEL_H
+
+#include "postgres.h"
+
+#include "utils/snapshot.h"
+
+/* The channel of a conversation, its inbox and its rule. */
+typedef struct RoutingChannel
+{
+	int64		account_id;
+	int64		channel_id;
+	int64		inbox_id;
+	char		kind[16];
+	bool		is_chat;		/* chat, bot or messenger: counts as load */
+	bool		restricted;		/* inbox open only to inbox_access */
+	bool		rule_enabled;
+	bool		contact_owner;	/* assign_to = 'contact_owner' */
+	bool		only_available;
+	bool		has_default_agent;
+	int64		default_agent_id;
+} RoutingChannel;
+
+extern bool routing_kind_is_chat(const char *kind);
+extern void routing_load_channel(int64 account_id, int64 channel_id,
+								 Snapshot snapshot, RoutingChannel *channel);
+
+#endif							/* ROUTING_CHANNEL_H */

@@ -1,0 +1,122 @@
+/*
+ * eligibility.h
+ *		Who may own a conversation (eligibility.c): the eligibility checks of
+ *		section 3, read in SQL and judged in one place, the per-backend
+ *		verdict cache, and inbox access for manual owners (section 2).
+ */
+#ifndef ROUTING_ELIGIBILITY_H
+#define ROUTING_ELIGIBILITY_H
+
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "utils/timestamp.h"
+
+#include "channel.h"
+#include "plumbing.h"
+
+/*
+ * Each check as SQL for the candidate row aliased "l" (its column
+ * agent_id).  Parameters: $1 account_id, $2 channel_id, $3 inbox_id,
+ * $4 inbox is restricted, $5 only_available.
+ */
+#define SQL_ACTIVE \
+	"exists (select 1 from routing.agents a where a.account_id" EQ "$1" \
+	" and a.agent_id" EQ "l.agent_id and a.active)"
+#define SQL_SEAT \
+	"exists (select 1 from routing.seats s where s.account_id" EQ "$1" \
+	" and s.agent_id" EQ "l.agent_id)"
+#define SQL_ACCESS \
+	"(not $4" \
+	" or exists (select 1 from routing.inbox_access x where x.account_id" EQ "$1" \
+	"  and x.inbox_id" EQ "$3 and x.agent_id" EQ "l.agent_id)" \
+	" or exists (select 1 from routing.team_members m" \
+	"  join routing.inbox_access x on x.account_id" EQ "m.account_id" \
+	"   and x.team_id" EQ "m.team_id" \
+	"  where m.account_id" EQ "$1 and m.agent_id" EQ "l.agent_id" \
+	"   and x.inbox_id" EQ "$3))"
+#define SQL_TARGET \
+	"(exists (select 1 from routing.rule_targets t where t.account_id" EQ "$1" \
+	"  and t.channel_id" EQ "$2 and t.agent_id" EQ "l.agent_id)" \
+	" or exists (select 1 from routing.team_members m" \
+	"  join routing.rule_targets t on t.account_id" EQ "m.account_id" \
+	"   and t.team_id" EQ "m.team_id" \
+	"  where m.account_id" EQ "$1 and m.agent_id" EQ "l.agent_id" \
+	"   and m.role" EQ "'primary' and t.channel_id" EQ "$2))"
+#define SQL_AVAILABLE \
+	"exists (select 1 from routing.availability v where v.account_id" EQ "$1" \
+	" and v.agent_id" EQ "l.agent_id and v.status" EQ "'available')"
+
+/*
+ * The checks of section 3 (3.1 to 3.5), the one list that knows them: an
+ * id, the name explain_route shows, the SQL above, and the SQL condition
+ * under which a rule waives the check ("false": never).  Adding a check is
+ * a line here and a trigger that moves the agents' checks_version when the
+ * table it reads changes.
+ */
+#define ROUTING_CHECKS(X) \
+	X(CHECK_ACTIVE, "active", SQL_ACTIVE, "false") \
+	X(CHECK_SEAT, "paid_seat", SQL_SEAT, "false") \
+	X(CHECK_ACCESS, "inbox_access", SQL_ACCESS, "false") \
+	X(CHECK_TARGET, "target", SQL_TARGET, "false") \
+	X(CHECK_AVAILABLE, "available", SQL_AVAILABLE, "not $5")
+
+typedef enum RoutingCheck
+{
+#define CHECK_ID(id, name, sql, waiver) id,
+	ROUTING_CHECKS(CHECK_ID)
+#undef CHECK_ID
+	ROUTING_CHECK_COUNT
+} RoutingCheck;
+
+#define CHECK_COLUMN(id, name, sql, waiver) ", " sql
+#define CHECK_CONDITION(id, name, sql, waiver) " and (" waiver " or " sql ")"
+
+/*
+ * The load row's versions and load, then each check as its own column, read
+ * in one snapshot: what routing_read_checks() reads.  (last_chat_at is read
+ * as bigint: a timestamptz is an int64.)
+ */
+#define SQL_CHECK_COLUMNS 	"l.version, l.checks_version, l.open_chats::pg_catalog.int8," 	" l.last_chat_at" ROUTING_CHECKS(CHECK_COLUMN)
+#define SQL_CHECK_COLUMN_COUNT (4 + ROUTING_CHECK_COUNT)
+/* Every check, as routing by rule applies them to "l". */
+#define SQL_ELIGIBLE "true" ROUTING_CHECKS(CHECK_CONDITION)
+/* Least busy first: the order of index agent_loads_least_busy. */
+#define SQL_LOAD_ORDER " order by l.open_chats, l.last_chat_at nulls first, l.agent_id"
+/* The argument types of every query that uses the fragments above. */
+#define ELIGIBILITY_ARGTYPES INT8OID, INT8OID, INT8OID, BOOLOID, BOOLOID, INT8OID
+
+/* One agent's eligibility checks on a channel (section 3). */
+typedef struct RoutingChecks
+{
+	int64		agent_id;
+	bool		exists;
+	int64		version;		/* of the agent's load row */
+	int64		checks_version; /* ditto: what the checks were read under */
+	int64		open_chats;		/* ditto: the agent's load */
+	bool		has_last_chat_at;
+	TimestampTz last_chat_at;
+	bool		passed[ROUTING_CHECK_COUNT];
+	bool		eligible;
+	bool		eligible_but_away;	/* only availability stands in the way */
+} RoutingChecks;
+
+extern const char *const routing_check_names[ROUTING_CHECK_COUNT];
+
+extern void routing_eligibility_args(const RoutingChannel *channel, int64 extra,
+									 Datum *values);
+extern void routing_read_checks(const RoutingChannel *channel, bool need_target,
+								int row, int first_col, RoutingChecks *checks);
+extern void routing_agent_check(const RoutingChannel *channel, int64 agent_id,
+								bool need_target, Snapshot snapshot,
+								RoutingChecks *checks);
+extern bool routing_candidate_eligible(const RoutingChannel *channel,
+									   int64 agent_id, int64 checks_version,
+									   Snapshot snapshot);
+extern void routing_check_owner_access(const RoutingChannel *channel,
+									   int64 conversation_id, bool has_agent,
+									   int64 agent_id, bool has_team,
+									   int64 team_id);
+extern bool routing_has_seat(int64 account_id, int64 agent_id);
+
+#endif							/* ROUTING_ELIGIBILITY_H */

@@ -1,0 +1,154 @@
+/*
+ * index_scan.c
+ *		Reading routing tables straight through an index.  Reading a few
+ *		rows by key this way costs no plan and no executor start-up, and
+ *		the rows come in index order; the least-busy scan depends on that.
+ */
+#include "postgres.h"
+#include "fmgr.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "catalog/namespace.h"
+#include "executor/tuptable.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+
+#include "compat.h"
+#include "index_scan.h"
+#include "plumbing.h"
+
+/*
+ * relation_id is the OID of a relation of schema routing.
+ */
+static Oid
+relation_id(const char *name)
+{
+	Oid			relid = get_relname_relid(name, get_namespace_oid("routing", false));
+
+	if (!OidIsValid(relid))
+		elog(ERROR, "relation routing.%s does not exist", name);
+	return relid;
+}
+
+/*
+ * resolve_table looks up the table's relation, index and column numbers
+ * unless they were looked up under the current schema generation.
+ */
+static void
+resolve_table(RoutingTable *table, Relation heap)
+{
+	uint64		generation = routing_schema_generation();
+
+	if (table->generation == generation && table->relid == RelationGetRelid(heap))
+		return;
+	table->index_relid = table->index != NULL ? relation_id(table->index) :
+		compat_primary_key_index(heap);
+	for (int i = 0; i < ROUTING_TABLE_MAX_COLUMNS && table->columns[i] != NULL; i++)
+	{
+		table->attnums[i] = get_attnum(RelationGetRelid(heap), table->columns[i]);
+		if (table->attnums[i] == InvalidAttrNumber)
+			elog(ERROR, "column %s of routing.%s does not exist",
+				 table->columns[i], table->name);
+	}
+	table->relid = RelationGetRelid(heap);
+	table->generation = generation;
+}
+
+/*
+ * routing_index_scan_begin starts a scan of "table" through its index for
+ * the rows whose first nkeys bigint key columns equal "keys", under
+ * "snapshot".
+ */
+void
+routing_index_scan_begin(RoutingIndexScan *scan, RoutingTable *table,
+						 int nkeys, const int64 *keys, Snapshot snapshot)
+{
+	ScanKeyData scan_keys[2];
+
+	Assert(nkeys >= 0 && (size_t) nkeys <= lengthof(scan_keys));
+	scan->table = table;
+	/* The id kept may name a relation dropped since: then look up the name. */
+	scan->heap = table->generation == routing_schema_generation() ?
+		try_table_open(table->relid, AccessShareLock) : NULL;
+	if (scan->heap == NULL || table->generation != routing_schema_generation())
+	{
+		if (scan->heap != NULL)
+			table_close(scan->heap, AccessShareLock);
+		scan->heap = table_open(relation_id(table->name), AccessShareLock);
+	}
+	resolve_table(table, scan->heap);
+	scan->index = index_open(table->index_relid, AccessShareLock);
+	for (int i = 0; i < nkeys; i++)
+		ScanKeyInit(&scan_keys[i], i + 1, BTEqualStrategyNumber, F_INT8EQ,
+					Int64GetDatum(keys[i]));
+	scan->scan = compat_index_beginscan(scan->heap, scan->index, snapshot, nkeys);
+	index_rescan(scan->scan, scan_keys, nkeys, NULL, 0);
+	scan->slot = table_slot_create(scan->heap, NULL);
+}
+
+/*
+ * routing_index_scan_next reads the scan's next row; false when none is left.
+ */
+bool
+routing_index_scan_next(RoutingIndexScan *scan)
+{
+	return index_getnext_slot(scan->scan, ForwardScanDirection, scan->slot);
+}
+
+/*
+ * routing_index_scan_value reads column number "column" (its place in the
+ * table's columns) of the current row; isnull, if not given, says it cannot
+ * be NULL.
+ */
+Datum
+routing_index_scan_value(RoutingIndexScan *scan, int column, bool *isnull)
+{
+	bool		null;
+	Datum		value;
+
+	Assert(column >= 0 && column < ROUTING_TABLE_MAX_COLUMNS);
+	value = slot_getattr(scan->slot, scan->table->attnums[column], &null);
+	if (isnull != NULL)
+		*isnull = null;
+	else if (null)
+		elog(ERROR, "null in not-null column %s of routing.%s",
+			 scan->table->columns[column], scan->table->name);
+	return value;
+}
+
+/*
+ * routing_index_scan_text reads a not-null text column of the current row.
+ */
+char *
+routing_index_scan_text(RoutingIndexScan *scan, int column)
+{
+	return TextDatumGetCString(routing_index_scan_value(scan, column, NULL));
+}
+
+/*
+ * routing_index_scan_tuple is the current row's heap tuple, for its header.
+ */
+HeapTuple
+routing_index_scan_tuple(RoutingIndexScan *scan)
+{
+	return ExecFetchSlotHeapTuple(scan->slot, false, NULL);
+}
+
+/*
+ * routing_index_scan_end ends the scan; the relation locks stay to the end
+ * of the transaction, as a query's do.
+ */
+void
+routing_index_scan_end(RoutingIndexScan *scan)
+{
+	ExecDropSingleTupleTableSlot(scan->slot);
+	index_endscan(scan->scan);
+	index_close(scan->index, NoLock);
+	table_close(scan->heap, NoLock);
+}

@@ -1,0 +1,55 @@
+/*
+ * index_scan.h
+ *		Reading routing tables straight through an index (index_scan.c): no
+ *		plan and no executor start-up, rows in index order.  A RoutingTable
+ *		names the table, its index and the columns read; their ids and
+ *		attribute numbers are looked up once per schema generation.
+ */
+#ifndef ROUTING_INDEX_SCAN_H
+#define ROUTING_INDEX_SCAN_H
+
+#include "postgres.h"
+
+#include "access/attnum.h"
+#include "utils/relcache.h"
+#include "utils/snapshot.h"
+
+#define ROUTING_TABLE_MAX_COLUMNS 8
+
+/*
+ * A routing table read by index scans: declared static by its reader with
+ * name, index (NULL: the primary key) and columns; the rest is filled on
+ * first use and again after routing_schema_generation() moves.
+ */
+typedef struct RoutingTable
+{
+	const char *name;
+	const char *index;
+	const char *columns[ROUTING_TABLE_MAX_COLUMNS];
+	uint64		generation;
+	Oid			relid;
+	Oid			index_relid;
+	AttrNumber	attnums[ROUTING_TABLE_MAX_COLUMNS];
+} RoutingTable;
+
+/* A scan in progress. */
+typedef struct RoutingIndexScan
+{
+	RoutingTable *table;
+	Relation	heap;
+	Relation	index;
+	struct IndexScanDescData *scan;
+	struct TupleTableSlot *slot;
+} RoutingIndexScan;
+
+extern void routing_index_scan_begin(RoutingIndexScan *scan, RoutingTable *table,
+									 int nkeys, const int64 *keys,
+									 Snapshot snapshot);
+extern bool routing_index_scan_next(RoutingIndexScan *scan);
+extern Datum routing_index_scan_value(RoutingIndexScan *scan, int column,
+									  bool *isnull);
+extern char *routing_index_scan_text(RoutingIndexScan *scan, int column);
+extern struct HeapTupleData *routing_index_scan_tuple(RoutingIndexScan *scan);
+extern void routing_index_scan_end(RoutingIndexScan *scan);
+
+#endif							/* ROUTING_INDEX_SCAN_H */

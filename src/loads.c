@@ -1,0 +1,421 @@
+/*
+ * loads.c
+ *		The books of who holds how much work (agent_loads) and the row
+ *		operations that make a routing decision stick: the claim, the load
+ *		adjustments, the version bump that serialises an eligibility change
+ *		with the decisions that read it, and the guard that lets nothing
+ *		else write the books.  Rows are always locked in agent_id order.
+ */
+#include "postgres.h"
+#include "fmgr.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "utils/memutils.h"
+#include "utils/resowner.h"
+
+#include "loads.h"
+#include "plumbing.h"
+
+/*
+ * What the current transaction did to agent_loads, undone by the end of the
+ * (sub)transaction that did it, so that no error caught by the application
+ * leaves it behind:
+ * - load_rows_subid: the oldest live subtransaction that took an
+ *   agent_loads row lock (InvalidSubTransactionId: none), which the
+ *   transaction holds until it ends unless that subtransaction aborts;
+ * - books_writing: the extension itself is changing agent_loads, which
+ *   the guard lets through.
+ */
+static SubTransactionId load_rows_subid = InvalidSubTransactionId;
+static bool books_writing = false;
+static bool loads_callbacks_registered = false;
+
+/*
+ * loads_xact_end forgets the transaction's agent_loads state when it ends.
+ */
+static void
+loads_xact_end(XactEvent event, void *arg)
+{
+	load_rows_subid = InvalidSubTransactionId;
+	books_writing = false;
+}
+
+/*
+ * loads_subxact_end forgets, when a subtransaction aborts, the row locks it
+ * (or a subtransaction inside it, whose ids are larger) took: the abort
+ * released them.
+ */
+static void
+loads_subxact_end(SubXactEvent event, SubTransactionId my_subid,
+				  SubTransactionId parent_subid, void *arg)
+{
+	if (event != SUBXACT_EVENT_ABORT_SUB)
+		return;
+	if (load_rows_subid != InvalidSubTransactionId && load_rows_subid >= my_subid)
+		load_rows_subid = InvalidSubTransactionId;
+	books_writing = false;
+}
+
+/*
+ * register_loads_callbacks installs the two callbacks above, once per
+ * backend.
+ */
+static void
+register_loads_callbacks(void)
+{
+	if (loads_callbacks_registered)
+		return;
+	RegisterXactCallback(loads_xact_end, NULL);
+	RegisterSubXactCallback(loads_subxact_end, NULL);
+	loads_callbacks_registered = true;
+}
+
+/*
+ * note_load_row_held remembers that the current subtransaction holds an
+ * agent_loads row lock.
+ */
+static void
+note_load_row_held(void)
+{
+	SubTransactionId current = GetCurrentSubTransactionId();
+
+	register_loads_callbacks();
+	if (load_rows_subid == InvalidSubTransactionId || current < load_rows_subid)
+		load_rows_subid = current;
+}
+
+/*
+ * routing_holds_load_rows tells whether the current transaction holds an
+ * agent_loads row lock (it routed, counted or reassigned before).
+ */
+bool
+routing_holds_load_rows(void)
+{
+	return load_rows_subid != InvalidSubTransactionId;
+}
+
+/*
+ * routing_books_writing tells whether the statement changing agent_loads is
+ * one of the extension's own, which the guard lets through.
+ */
+bool
+routing_books_writing(void)
+{
+	return books_writing;
+}
+
+/*
+ * exec_books runs a kept plan that changes agent_loads, marked as the
+ * extension's own change for the guard trigger; an error leaves the mark to
+ * the (sub)transaction abort, which clears it.
+ */
+static int
+exec_books(RoutingPlan *plan, Datum *values, const char *nulls, long count)
+{
+	int			processed;
+
+	register_loads_callbacks();
+	books_writing = true;
+	processed = routing_exec(plan, values, nulls, count);
+	books_writing = false;
+	return processed;
+}
+
+/*
+ * The claims.  A routing decision reads agent_loads rows under a snapshot;
+ * the claim makes it stick by locking the chosen agent's row only if its
+ * version is still the one that was read.  Every change to the row, and every
+ * change elsewhere that can make the agent ineligible, moves the version
+ * while holding the same row lock, so a claim that succeeds holds the lock
+ * on a row whose load and eligibility are exactly what the decision saw, and
+ * nothing can change them before the inserting transaction ends.
+ */
+static RoutingPlan claim_count_nowait_plan = {
+	.sql =
+	"update routing.agent_loads l"
+	" set open_chats = l.open_chats OPERATOR(pg_catalog.+) 1,"
+	"  last_chat_at = $3, version = l.version OPERATOR(pg_catalog.+) 1"
+	" where l.account_id" EQ "$1 and l.agent_id" EQ "$2"
+	" and l.ctid" EQ "(select s.ctid from routing.agent_loads s"
+	"  where s.account_id" EQ "$1 and s.agent_id" EQ "$2 and s.version" EQ "$4"
+	"  for no key update skip locked)",
+	.nargs = 4,
+	.argtypes = {INT8OID, INT8OID, TIMESTAMPTZOID, INT8OID}
+};
+
+static RoutingPlan claim_count_wait_plan = {
+	.sql =
+	"update routing.agent_loads l"
+	" set open_chats = l.open_chats OPERATOR(pg_catalog.+) 1,"
+	"  last_chat_at = $3, version = l.version OPERATOR(pg_catalog.+) 1"
+	" where l.account_id" EQ "$1 and l.agent_id" EQ "$2 and l.version" EQ "$4",
+	.nargs = 4,
+	.argtypes = {INT8OID, INT8OID, TIMESTAMPTZOID, INT8OID}
+};
+
+static RoutingPlan claim_lock_nowait_plan = {
+	.sql =
+	"select 1 from routing.agent_loads l"
+	" where l.account_id" EQ "$1 and l.agent_id" EQ "$2 and l.version" EQ "$4"
+	" for no key update skip locked",
+	.nargs = 4,
+	.argtypes = {INT8OID, INT8OID, TIMESTAMPTZOID, INT8OID}
+};
+
+static RoutingPlan claim_lock_wait_plan = {
+	.sql =
+	"select 1 from routing.agent_loads l"
+	" where l.account_id" EQ "$1 and l.agent_id" EQ "$2 and l.version" EQ "$4"
+	" for no key update",
+	.nargs = 4,
+	.argtypes = {INT8OID, INT8OID, TIMESTAMPTZOID, INT8OID}
+};
+
+/*
+ * routing_claim locks agent_id's load row if its version is still "version"
+ * and, for a chat (count_chat), adds the chat to the agent's load and moves
+ * the last chat assignment time to "now".  It first tries without waiting,
+ * skipping a row another transaction holds.  Then, with "wait", it waits for
+ * that transaction, inside a subtransaction that is rolled back when the
+ * version has moved, so that a failed claim never keeps a lock it does not
+ * use.  Returns whether the claim succeeded.
+ */
+bool
+routing_claim(int64 account_id, int64 agent_id, int64 version,
+			  bool count_chat, bool wait, TimestampTz now)
+{
+	Datum		values[4] = {Int64GetDatum(account_id), Int64GetDatum(agent_id),
+	TimestampTzGetDatum(now), Int64GetDatum(version)};
+	volatile bool claimed;
+
+	claimed = exec_books(count_chat ? &claim_count_nowait_plan : &claim_lock_nowait_plan,
+						 values, NULL, 0) == 1;
+	if (!claimed && wait)
+	{
+		MemoryContext caller_context = CurrentMemoryContext;
+		ResourceOwner caller_owner = CurrentResourceOwner;
+
+		/* As PL/pgSQL's exception blocks: no error leaves it open. */
+		BeginInternalSubTransaction(NULL);
+		MemoryContextSwitchTo(caller_context);
+		PG_TRY();
+		{
+			claimed = exec_books(count_chat ? &claim_count_wait_plan : &claim_lock_wait_plan,
+								 values, NULL, 0) == 1;
+		}
+		PG_CATCH();
+		{
+			ErrorData  *error;
+
+			MemoryContextSwitchTo(caller_context);
+			error = CopyErrorData();
+			FlushErrorState();
+			RollbackAndReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(caller_context);
+			CurrentResourceOwner = caller_owner;
+			ReThrowError(error);
+		}
+		PG_END_TRY();
+		if (claimed)
+			ReleaseCurrentSubTransaction();
+		else
+			RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(caller_context);
+		CurrentResourceOwner = caller_owner;
+	}
+	if (claimed)
+		note_load_row_held();
+	return claimed;
+}
+
+static RoutingPlan adjust_load_plan = {
+	.sql =
+	"update routing.agent_loads l"
+	" set open_chats = l.open_chats OPERATOR(pg_catalog.+) $3,"
+	"  last_chat_at = coalesce($4, l.last_chat_at),"
+	"  version = l.version OPERATOR(pg_catalog.+) 1"
+	" where l.account_id" EQ "$1 and l.agent_id" EQ "$2",
+	.nargs = 4,
+	.argtypes = {INT8OID, INT8OID, INT4OID, TIMESTAMPTZOID}
+};
+
+/*
+ * routing_adjust_load adds delta to an agent's open chats, waiting for the
+ * row like any update; given_at, when not 0, is a chat given to the agent
+ * and becomes their last chat assignment time.  An agent unknown in the
+ * account has no row to add to: the foreign key check at the end of the
+ * statement reports it.
+ */
+void
+routing_adjust_load(int64 account_id, int64 agent_id, int delta, TimestampTz given_at)
+{
+	Datum		values[4] = {Int64GetDatum(account_id), Int64GetDatum(agent_id),
+	Int32GetDatum(delta), TimestampTzGetDatum(given_at)};
+	char		nulls[4] = {' ', ' ', ' ', given_at == 0 ? 'n' : ' '};
+
+	if (exec_books(&adjust_load_plan, values, nulls, 0) == 1)
+		note_load_row_held();
+}
+
+static RoutingPlan create_load_row_plan = {
+	.sql =
+	"insert into routing.agent_loads (account_id, agent_id) values ($1, $2)",
+	.nargs = 2,
+	.argtypes = {INT8OID, INT8OID}
+};
+
+/*
+ * routing_create_load_row gives a new agent the agent_loads row that
+ * routing reads and locks.
+ */
+void
+routing_create_load_row(int64 account_id, int64 agent_id)
+{
+	Datum		values[2] = {Int64GetDatum(account_id), Int64GetDatum(agent_id)};
+
+	exec_books(&create_load_row_plan, values, NULL, 0);
+}
+
+static RoutingPlan zero_loads_plan = {
+	.sql =
+	"update routing.agent_loads l set open_chats = 0,"
+	" version = l.version OPERATOR(pg_catalog.+) 1"
+	" where l.open_chats OPERATOR(pg_catalog.<>) 0",
+	.nargs = 0
+};
+
+/*
+ * routing_zero_loads empties every agent's open chat count, in every
+ * account, after a TRUNCATE of conversations (which spans accounts).
+ */
+void
+routing_zero_loads(void)
+{
+	exec_books(&zero_loads_plan, NULL, NULL, 0);
+}
+
+static RoutingPlan next_checks_version_plan = {
+	.sql = "select pg_catalog.nextval('routing.agent_checks_seq'::pg_catalog.regclass)",
+	.nargs = 0
+};
+
+static RoutingPlan bump_agent_plan = {
+	.sql =
+	"update routing.agent_loads l set version = l.version OPERATOR(pg_catalog.+) 1,"
+	" checks_version = $3"
+	" where l.account_id" EQ "$1 and l.agent_id" EQ "$2",
+	.nargs = 3,
+	.argtypes = {INT8OID, INT8OID, INT8OID}
+};
+
+/*
+ * A team's members ($2 a team id) or the whole account ($2 NULL), locked in
+ * agent_id order, as every multi-row locker locks.
+ */
+static RoutingPlan bump_many_plan = {
+	.sql =
+	"with locked as materialized (select l.agent_id from routing.agent_loads l"
+	"  where l.account_id" EQ "$1 and ($2 is null"
+	"   or l.agent_id" EQ "any (select m.agent_id from routing.team_members m"
+	"    where m.account_id" EQ "$1 and m.team_id" EQ "$2))"
+	"  order by l.agent_id for no key update)"
+	" update routing.agent_loads l set version = l.version OPERATOR(pg_catalog.+) 1,"
+	" checks_version = $3"
+	" from locked where l.account_id" EQ "$1 and l.agent_id" EQ "locked.agent_id",
+	.nargs = 3,
+	.argtypes = {INT8OID, INT8OID, INT8OID}
+};
+
+/* Every agent of every account, for a TRUNCATE (which spans accounts). */
+static RoutingPlan bump_all_plan = {
+	.sql =
+	"with locked as materialized (select l.account_id, l.agent_id"
+	"  from routing.agent_loads l order by l.account_id, l.agent_id"
+	"  for no key update)"
+	" update routing.agent_loads l set version = l.version OPERATOR(pg_catalog.+) 1,"
+	" checks_version = $3"
+	" from locked where l.account_id" EQ "locked.account_id"
+	" and l.agent_id" EQ "locked.agent_id",
+	.nargs = 3,
+	.argtypes = {INT8OID, INT8OID, INT8OID}
+};
+
+/*
+ * routing_bump_versions moves the versions of the load rows of one agent, of
+ * a team's members, of every agent of the account or of every account, holding their locks to
+ * the end of the transaction: a routing decision that read the old state
+ * then fails its claim and decides again, and one that claimed first makes
+ * this change wait for it.  checks_version takes a new sequence value, which
+ * drops every backend's cached checks of these agents.
+ */
+void
+routing_bump_versions(RoutingScope scope, int64 account_id, int64 id)
+{
+	Datum		values[3] = {Int64GetDatum(account_id), Int64GetDatum(id), 0};
+	char		nulls[3] = {' ', scope == ROUTING_SCOPE_ACCOUNT ? 'n' : ' ', ' '};
+
+	if (routing_exec(&next_checks_version_plan, NULL, NULL, 1) != 1)
+		elog(ERROR, "nextval returned no row");
+	values[2] = Int64GetDatum(routing_get_int64(0, 1, NULL));
+	exec_books(scope == ROUTING_SCOPE_AGENT ? &bump_agent_plan :
+			   scope == ROUTING_SCOPE_ALL ? &bump_all_plan : &bump_many_plan,
+			   values, nulls, 0);
+}
+
+static RoutingPlan agent_exists_plan = {
+	.sql =
+	"select 1 from routing.agents a"
+	" where a.account_id" EQ "$1 and a.agent_id" EQ "$2",
+	.nargs = 2,
+	.argtypes = {INT8OID, INT8OID}
+};
+
+/* Any agent in any account: for a TRUNCATE, which spans accounts. */
+static RoutingPlan any_agent_plan = {
+	.sql = "select 1 from routing.agents a limit 1",
+	.nargs = 0
+};
+
+/*
+ * refuse_books_change is the error for a change to agent_loads that the
+ * extension did not make.
+ */
+static void
+refuse_books_change(const char *action)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("cannot %s routing.agent_loads directly", action),
+			 errdetail("The routing extension keeps agent_loads equal to the conversations it counts; a change by hand would make every later decision wrong."),
+			 errhint("Change conversations, agents or their eligibility instead; the extension updates agent_loads itself.")));
+}
+
+/*
+ * routing_guard_books_row refuses a change to an agent_loads row that is not
+ * the extension's own (routing_books_writing() is false; "action" names it:
+ * insert into, update, delete from), whoever makes it, the owner included: section 6 holds only if
+ * nobody else writes the books.  A row may go with its agent (the foreign
+ * key's ON DELETE CASCADE).
+ */
+void
+routing_guard_books_row(const char *action, bool is_delete, int64 account_id,
+						int64 agent_id)
+{
+	Datum		values[2] = {Int64GetDatum(account_id), Int64GetDatum(agent_id)};
+
+	if (!is_delete || routing_exec(&agent_exists_plan, values, NULL, 1) == 1)
+		refuse_books_change(action);
+}
+
+/*
+ * routing_guard_books_truncate refuses a TRUNCATE of agent_loads that left
+ * agents behind: the books go only with the agents they count (TRUNCATE
+ * routing.agents CASCADE).
+ */
+void
+routing_guard_books_truncate(void)
+{
+	if (routing_exec(&any_agent_plan, NULL, NULL, 1) == 1)
+		refuse_books_change("truncate");
+}

@@ -1,0 +1,49 @@
+/*
+ * plumbing.h
+ *		The lowest layer (plumbing.c): running as the extension owner, kept
+ *		SPI plans, snapshots, and the generation of the routing relations'
+ *		definitions that per-backend caches are keyed on.
+ */
+#ifndef ROUTING_PLUMBING_H
+#define ROUTING_PLUMBING_H
+
+#include "postgres.h"
+
+#include "executor/spi.h"
+#include "utils/snapshot.h"
+
+/*
+ * SQL fragments.  Every name is schema-qualified and every operator spelled
+ * OPERATOR(pg_catalog.x), so a caller's search_path cannot change what runs.
+ */
+#define EQ " OPERATOR(pg_catalog.=) "
+
+/* Number of parameters of the widest kept plan. */
+#define ROUTING_MAX_ARGS 10
+
+/* A kept plan: prepared on first use in a backend, then reused. */
+typedef struct RoutingPlan
+{
+	const char *sql;
+	int			nargs;
+	Oid			argtypes[ROUTING_MAX_ARGS];
+	SPIPlanPtr	plan;
+} RoutingPlan;
+
+/* Work done as the extension owner (routing_as_owner). */
+typedef void (*RoutingOwnerWork) (void *arg);
+
+extern bool routing_notify_enabled;
+
+extern void routing_as_owner(RoutingOwnerWork work, void *arg);
+extern uint64 routing_schema_generation(void);
+extern int	routing_exec(RoutingPlan *plan, Datum *values, const char *nulls,
+						 long count);
+extern int	routing_exec_snapshot(RoutingPlan *plan, Datum *values,
+								  const char *nulls, long count,
+								  Snapshot snapshot);
+extern Snapshot routing_take_snapshot(void);
+extern int64 routing_get_int64(int row, int col, bool *has_value);
+extern bool routing_get_bool(int row, int col);
+
+#endif							/* ROUTING_PLUMBING_H */
