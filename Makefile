@@ -77,3 +77,16 @@ package:
 
 test-package: package
 	./test/package/run
+
+# The same suites (scripts/run-tests) against PostgreSQL built from Debian's
+# source packages by scripts/build-postgres, once, into a cache outside the
+# tree (ROUTING_PG_CACHE, default /var/cache/routing-pg): test-assert on 15
+# with --enable-cassert --enable-debug, test-pg18 on 18.  The extension is
+# built in a copy of the tree, .build/NAME/, where the diffs stay.
+.PHONY: test-assert test-pg18
+
+test-assert: deps
+	ROUTING_CLUSTER_SETTINGS="$(CLUSTER_SETTINGS)" ./scripts/test-built-postgres 15 assert
+
+test-pg18: deps
+	ROUTING_CLUSTER_SETTINGS="$(CLUSTER_SETTINGS)" ./scripts/test-built-postgres 18
