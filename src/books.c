@@ -20,6 +20,7 @@
 #include "eligibility.h"
 #include "loads.h"
 #include "plumbing.h"
+#include "queue.h"
 
 /*
  * set_column records a change to NEW; text values are given as C strings.
@@ -70,6 +71,8 @@ routing_same_owner(const ConversationRow *a, const ConversationRow *b)
 /*
  * routing_book_insert routes a new conversation, or, when the application
  * gave it an owner, checks and counts that owner like a manual assignment.
+ * In a queue channel a new conversation waits behind the waiting ones of
+ * its priority or above; the AFTER trigger drains the queue then.
  */
 void
 routing_book_insert(const ConversationRow *row, ConversationChanges *changes)
@@ -87,9 +90,9 @@ routing_book_insert(const ConversationRow *row, ConversationChanges *changes)
 		routing_check_owner_access(&channel, row->conversation_id,
 								   row->has_agent, row->agent_id,
 								   row->has_team, row->team_id);
-		if (row->has_agent && row->open && channel.is_chat)
+		if (row->has_agent && row->open)
 		{
-			routing_adjust_load(row->account_id, row->agent_id, 1, at);
+			routing_adjust_load(row->account_id, row->agent_id, channel.is_chat, 1, at);
 			counted = true;
 		}
 		/* "rule" means routed by this trigger; an application's owner is manual */
@@ -104,7 +107,8 @@ routing_book_insert(const ConversationRow *row, ConversationChanges *changes)
 		RoutingDecision decision;
 
 		routing_decide(row->account_id, row->channel_id, row->conversation_id,
-					   row->has_contact, row->contact_id, &decision, NULL);
+					   row->has_contact, row->contact_id, &row->priority,
+					   &decision, NULL);
 		if (decision.assigned)
 		{
 			owner_id = decision.agent_id;
@@ -113,65 +117,41 @@ routing_book_insert(const ConversationRow *row, ConversationChanges *changes)
 			set_column(changes, CONVERSATION_ASSIGNED_AT,
 					   TimestampTzGetDatum(decision.decided_at), false);
 			set_text(changes, CONVERSATION_REASON, decision.reason);
-			counted = decision.counted;
+			counted = true;
 		}
 	}
 	set_int64(changes, CONVERSATION_LOAD_AGENT_ID, counted, owner_id);
 }
 
 /*
- * The conversation that route_conversation() is about to give an owner.  Its
- * UPDATE says assigned_by 'rule' and names the agent whose load the claim
- * already counted; no other UPDATE may, so that a plain UPDATE can neither
- * skip the restricted-inbox check nor write the books by hand.  The
- * announcement holds only in the subtransaction that made it: if an error
- * comes between it and the UPDATE, whoever catches the error goes on in
- * another subtransaction, where no UPDATE can take it.
+ * waiting tells whether a conversation row is open with no owner: in the
+ * queue, if its channel's rule queues.
  */
-static struct
+static bool
+waiting(const ConversationRow *row)
 {
-	TransactionId xid;
-	SubTransactionId subid;
-	int64		account_id;
-	int64		conversation_id;
-}			routed_update;
-
-/*
- * routing_expect_routed_update announces route_conversation()'s UPDATE of a
- * conversation to the trigger.
- */
-void
-routing_expect_routed_update(int64 account_id, int64 conversation_id)
-{
-	routed_update.xid = GetTopTransactionId();
-	routed_update.subid = GetCurrentSubTransactionId();
-	routed_update.account_id = account_id;
-	routed_update.conversation_id = conversation_id;
+	return row->open && !row->has_agent && !row->has_team;
 }
 
 /*
- * take_routed_update tells whether this UPDATE is the announced one, and
- * forgets the announcement.
+ * frees_room tells whether a change of a conversation takes it out of the
+ * load that counted it (a close, a delete, a reassignment away).
  */
 static bool
-take_routed_update(const ConversationRow *row)
+frees_room(const ConversationRow *old, const ConversationRow *new)
 {
-	bool		announced = TransactionIdIsValid(routed_update.xid) &&
-		TransactionIdEquals(routed_update.xid, GetTopTransactionIdIfAny()) &&
-		routed_update.subid == GetCurrentSubTransactionId() &&
-		routed_update.account_id == row->account_id &&
-		routed_update.conversation_id == row->conversation_id;
-
-	routed_update.xid = InvalidTransactionId;
-	return announced;
+	return old->has_load_agent &&
+		(new == NULL || !new->has_load_agent || new->load_agent_id != old->load_agent_id);
 }
 
 /*
  * routing_book_update keeps the books when an owner, a status or a channel changes, by
  * function or by a plain UPDATE: a new owner is checked against a restricted
- * inbox and marked manual unless the statement said "reply", and the chat
- * moves between the agents' loads.  route_conversation()'s own UPDATE has
- * been checked and counted by the routing decision.
+ * inbox and marked manual unless the statement said "reply", and the
+ * conversation moves between the agents' loads of its work.  A change that
+ * frees room or puts the conversation back in a queue takes the queue locks
+ * first (see queue.c); the AFTER trigger drains.  A routing decision's own
+ * UPDATE has been checked and counted by the decision.
  */
 void
 routing_book_update(const ConversationRow *old, const ConversationRow *new,
@@ -179,6 +159,7 @@ routing_book_update(const ConversationRow *old, const ConversationRow *new,
 {
 	bool		owner_changed = !routing_same_owner(old, new);
 	RoutingChannel channel;
+	bool		old_is_chat;
 	TimestampTz now = GetCurrentTimestamp();
 	bool		has_desired;
 	int64		desired;
@@ -189,10 +170,19 @@ routing_book_update(const ConversationRow *old, const ConversationRow *new,
 				 errmsg("conversation %lld cannot move from account %lld to account %lld",
 						(long long) old->conversation_id,
 						(long long) old->account_id, (long long) new->account_id)));
-	if (take_routed_update(new))
+	if (routing_take_routed_update(new->account_id, new->conversation_id))
 		return;
 
 	routing_load_channel(new->account_id, new->channel_id, InvalidSnapshot, &channel);
+	old_is_chat = channel.is_chat;
+	if (old->channel_id != new->channel_id)
+	{
+		RoutingChannel old_channel;
+
+		routing_load_channel(old->account_id, old->channel_id, InvalidSnapshot,
+							 &old_channel);
+		old_is_chat = old_channel.is_chat;
+	}
 	if (owner_changed && (new->has_agent || new->has_team))
 	{
 		/* Only what the statement itself said counts: 'reply', else manual. */
@@ -216,20 +206,51 @@ routing_book_update(const ConversationRow *old, const ConversationRow *new,
 								   new->has_agent, new->agent_id,
 								   new->has_team, new->team_id);
 
-	has_desired = new->open && channel.is_chat && new->has_agent;
+	has_desired = new->open && new->has_agent;
 	desired = has_desired ? new->agent_id : 0;
-	if (has_desired != old->has_load_agent || desired != old->load_agent_id)
+	if (has_desired != old->has_load_agent || desired != old->load_agent_id ||
+		(has_desired && old_is_chat != channel.is_chat))
 	{
+		bool		moves = has_desired && old->has_load_agent &&
+			desired == old->load_agent_id;
+
+		/* Queue locks before any agent_loads row (queue.c). */
+		if (old->has_load_agent && !moves)
+			routing_lock_queues(ROUTING_SCOPE_AGENT, old->account_id,
+								old->load_agent_id,
+								waiting(new) && !waiting(old) ? new->channel_id : 0);
+		else if (waiting(new) && !waiting(old))
+			routing_lock_queues(ROUTING_SCOPE_CHANNEL, new->account_id,
+								new->channel_id, 0);
 		/* Two agents' rows are always locked in agent_id order. */
-		if (old->has_load_agent && (!has_desired || old->load_agent_id < desired))
-			routing_adjust_load(old->account_id, old->load_agent_id, -1, 0);
+		if (old->has_load_agent && (!has_desired || old->load_agent_id <= desired))
+			routing_adjust_load(old->account_id, old->load_agent_id, old_is_chat, -1, 0);
 		if (has_desired)
-			routing_adjust_load(new->account_id, desired, 1,
+			routing_adjust_load(new->account_id, desired, channel.is_chat, 1,
 								owner_changed ? now : 0);
 		if (old->has_load_agent && has_desired && old->load_agent_id > desired)
-			routing_adjust_load(old->account_id, old->load_agent_id, -1, 0);
+			routing_adjust_load(old->account_id, old->load_agent_id, old_is_chat, -1, 0);
 	}
+	else if (waiting(new) && !waiting(old))
+		routing_lock_queues(ROUTING_SCOPE_CHANNEL, new->account_id, new->channel_id, 0);
 	set_int64(changes, CONVERSATION_LOAD_AGENT_ID, has_desired, desired);
+}
+
+/*
+ * routing_book_drain assigns waiting conversations after a conversation was
+ * inserted (old NULL), changed or deleted (new NULL): the agent whose load
+ * it left has room, and a conversation that waits may be assigned now
+ * (section 13).  The queue locks were taken before the loads changed.
+ */
+void
+routing_book_drain(const ConversationRow *old, const ConversationRow *new)
+{
+	if (old != NULL && frees_room(old, new))
+		routing_drain_queues(ROUTING_SCOPE_AGENT, old->account_id, old->load_agent_id,
+							 new != NULL && waiting(new) && !waiting(old) ?
+							 new->channel_id : 0);
+	else if (new != NULL && waiting(new) && (old == NULL || !waiting(old)))
+		routing_drain_queues(ROUTING_SCOPE_CHANNEL, new->account_id, new->channel_id, 0);
 }
 
 static RoutingPlan log_plan = {
@@ -300,11 +321,17 @@ routing_book_owner_change(const ConversationRow *old, const ConversationRow *new
 }
 
 /*
- * routing_book_delete takes a deleted conversation out of its agent's load.
+ * routing_book_delete takes a deleted conversation out of its agent's load,
+ * after the queue locks that the room it frees needs.
  */
 void
 routing_book_delete(const ConversationRow *old)
 {
-	if (old->has_load_agent)
-		routing_adjust_load(old->account_id, old->load_agent_id, -1, 0);
+	RoutingChannel channel;
+
+	if (!old->has_load_agent)
+		return;
+	routing_load_channel(old->account_id, old->channel_id, InvalidSnapshot, &channel);
+	routing_lock_queues(ROUTING_SCOPE_AGENT, old->account_id, old->load_agent_id, 0);
+	routing_adjust_load(old->account_id, old->load_agent_id, channel.is_chat, -1, 0);
 }

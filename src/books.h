@@ -2,7 +2,8 @@
  * books.h
  *		The conversation books (books.c): what happens when a conversation
  *		is inserted, changes owner or status, or is deleted: routing, the
- *		owner checks, the loads, the assignment log and NOTIFY.  The
+ *		owner checks, the loads, the assignment log and NOTIFY, and the
+ *		queue drained when room frees up.  The
  *		triggers read rows into ConversationRow scalars and write back the
  *		ConversationChanges; the books run as the extension owner.
  */
@@ -27,6 +28,7 @@ typedef enum ConversationColumn
 	CONVERSATION_ASSIGNED_AT,
 	CONVERSATION_REASON,
 	CONVERSATION_LOAD_AGENT_ID,
+	CONVERSATION_PRIORITY,
 	CONVERSATION_COLUMN_COUNT
 } ConversationColumn;
 
@@ -48,6 +50,7 @@ typedef struct ConversationRow
 	TimestampTz assigned_at;
 	bool		has_load_agent;
 	int64		load_agent_id;
+	int32		priority;
 } ConversationRow;
 
 /*
@@ -74,7 +77,7 @@ extern void routing_book_delete(const ConversationRow *old);
 extern void routing_book_owner_change(const ConversationRow *old,
 									  const ConversationRow *new,
 									  const char *reason);
-extern void routing_expect_routed_update(int64 account_id,
-										 int64 conversation_id);
+extern void routing_book_drain(const ConversationRow *old,
+							   const ConversationRow *new);
 
 #endif							/* ROUTING_BOOKS_H */

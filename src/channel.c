@@ -32,11 +32,13 @@ static RoutingTable inboxes_table = {
 
 enum
 {
-	RULE_ENABLED, RULE_ASSIGN_TO, RULE_ONLY_AVAILABLE, RULE_DEFAULT_AGENT_ID
+	RULE_ENABLED, RULE_ASSIGN_TO, RULE_ONLY_AVAILABLE, RULE_DEFAULT_AGENT_ID,
+	RULE_DISTRIBUTION, RULE_WHEN_NOBODY
 };
 static RoutingTable rules_table = {
 	.name = "rules",
-	.columns = {"enabled", "assign_to", "only_available", "default_agent_id"}
+	.columns = {"enabled", "assign_to", "only_available", "default_agent_id",
+	"distribution", "when_nobody"}
 };
 
 /*
@@ -98,6 +100,7 @@ routing_load_channel(int64 account_id, int64 channel_id, Snapshot snapshot,
 		bool		no_default_agent;
 		Datum		default_agent_id = routing_index_scan_value(&scan, RULE_DEFAULT_AGENT_ID,
 																&no_default_agent);
+		char	   *distribution = routing_index_scan_text(&scan, RULE_DISTRIBUTION);
 
 		channel->rule_enabled = DatumGetBool(routing_index_scan_value(&scan, RULE_ENABLED,
 																	  NULL));
@@ -109,6 +112,13 @@ routing_load_channel(int64 account_id, int64 channel_id, Snapshot snapshot,
 		channel->has_default_agent = !no_default_agent;
 		if (channel->has_default_agent)
 			channel->default_agent_id = DatumGetInt64(default_agent_id);
+		channel->distribution =
+			strcmp(distribution, "random") == 0 ? DISTRIBUTION_RANDOM :
+			strcmp(distribution, "least_busy") == 0 ? DISTRIBUTION_LEAST_BUSY :
+			strcmp(distribution, "round_robin") == 0 ? DISTRIBUTION_ROUND_ROBIN :
+			channel->is_chat ? DISTRIBUTION_LEAST_BUSY : DISTRIBUTION_RANDOM;
+		channel->queue = strcmp(routing_index_scan_text(&scan, RULE_WHEN_NOBODY),
+								"queue") == 0;
 	}
 	routing_index_scan_end(&scan);
 	if (own_snapshot != NULL)

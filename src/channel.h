@@ -10,6 +10,14 @@
 
 #include "utils/snapshot.h"
 
+/* How a rule picks among eligible agents (section 14), "default" resolved. */
+typedef enum RoutingDistribution
+{
+	DISTRIBUTION_RANDOM,
+	DISTRIBUTION_LEAST_BUSY,
+	DISTRIBUTION_ROUND_ROBIN
+} RoutingDistribution;
+
 /* The channel of a conversation, its inbox and its rule. */
 typedef struct RoutingChannel
 {
@@ -24,6 +32,8 @@ typedef struct RoutingChannel
 	bool		only_available;
 	bool		has_default_agent;
 	int64		default_agent_id;
+	RoutingDistribution distribution;
+	bool		queue;			/* when_nobody = 'queue' */
 } RoutingChannel;
 
 extern bool routing_kind_is_chat(const char *kind);

@@ -1,11 +1,12 @@
 /*
  * decision.c
- *		The routing decision of section 4: least busy for chat, bot and
- *		Messenger, uniform random for email and form, contact owner with its
- *		default agent.  Each method reads candidates under a snapshot and
- *		makes its pick stick with routing_claim(); see the README's locking
- *		design for why that is race-free.  Traced (for explain_route), the
- *		same methods run without claiming and record what they read.
+ *		The routing decision of sections 4, 12 and 14: least busy, uniform
+ *		random and round robin among the eligible agents with room, contact
+ *		owner with its default agent.  Each method reads candidates under a
+ *		snapshot and makes its pick stick with routing_claim(); see the
+ *		README's locking design for why that is race-free.  Traced (for
+ *		explain_route), the same methods run without claiming and record
+ *		what they read.
  */
 #include "postgres.h"
 #include "fmgr.h"
@@ -24,6 +25,13 @@
 /* Random agent ids probed before falling back to a full search. */
 #define RANDOM_PROBES 8
 
+/* Room for the channel's work ($3: chat) on the load row "l". */
+#define SQL_ROOM_3 \
+	"(case when $3 then l.chat_capacity is null" \
+	"  or l.open_chats OPERATOR(pg_catalog.<) l.chat_capacity" \
+	" else l.email_capacity is null" \
+	"  or l.open_emails OPERATOR(pg_catalog.<) l.email_capacity end)"
+
 static RoutingPlan agent_id_range_plan = {
 	.sql =
 	"select pg_catalog.min(l.agent_id), pg_catalog.max(l.agent_id)"
@@ -34,10 +42,11 @@ static RoutingPlan agent_id_range_plan = {
 
 static RoutingPlan random_probe_plan = {
 	.sql =
-	"select l.version, l.checks_version from routing.agent_loads l"
+	"select l.version, l.checks_version, " SQL_ROOM_3
+	" from routing.agent_loads l"
 	" where l.account_id" EQ "$1 and l.agent_id" EQ "$2",
-	.nargs = 2,
-	.argtypes = {INT8OID, INT8OID}
+	.nargs = 3,
+	.argtypes = {INT8OID, INT8OID, BOOLOID}
 };
 
 static RoutingPlan random_all_plan = {
@@ -45,7 +54,7 @@ static RoutingPlan random_all_plan = {
 	"select l.agent_id, l.version from routing.agent_loads l"
 	" where l.account_id" EQ "$1 and " SQL_ELIGIBLE
 	" order by l.agent_id",
-	.nargs = 6,
+	.nargs = ELIGIBILITY_NARGS,
 	.argtypes = {ELIGIBILITY_ARGTYPES}
 };
 
@@ -57,111 +66,191 @@ static RoutingPlan contact_plan = {
 	.argtypes = {INT8OID, INT8OID}
 };
 
+/* Once per conversation, however often the queue retries it (section 13). */
 static RoutingPlan owner_offline_plan = {
 	.sql =
 	"insert into routing.events (account_id, kind, conversation_id, agent_id, at)"
-	" values ($1, 'owner_offline', $2, $3, $4)",
+	" select $1, 'owner_offline', $2, $3, $4"
+	" where not exists (select 1 from routing.events e where e.account_id" EQ "$1"
+	"  and e.conversation_id" EQ "$2 and e.kind" EQ "'owner_offline')",
 	.nargs = 4,
 	.argtypes = {INT8OID, INT8OID, INT8OID, TIMESTAMPTZOID}
+};
+
+/* A waiting conversation of the channel other than $4, at priority $3 or above. */
+static RoutingPlan waiting_ahead_plan = {
+	.sql =
+	"select 1 from routing.conversations c"
+	" where c.account_id" EQ "$1 and c.channel_id" EQ "$2"
+	" and c.status" EQ "'open' and c.assignee_agent_id is null"
+	" and c.assignee_team_id is null and c.priority OPERATOR(pg_catalog.>=) $3"
+	" and c.conversation_id OPERATOR(pg_catalog.<>) $4 limit 1",
+	.nargs = 4,
+	.argtypes = {INT8OID, INT8OID, INT4OID, INT8OID}
 };
 
 /* A candidate as a method read it. */
 typedef struct LoadCandidate
 {
 	int64		agent_id;
-	int64		open_chats;
+	int64		load;			/* open conversations of the channel's work */
+	int64		tie;			/* equal values may be taken in any order */
 	int64		version;
 	bool		held;			/* by another transaction, when read */
 } LoadCandidate;
 
 enum
 {
-	LOAD_AGENT_ID, LOAD_OPEN_CHATS, LOAD_VERSION, LOAD_CHECKS_VERSION
+	LOAD_AGENT_ID, LOAD_OPEN_CHATS, LOAD_VERSION, LOAD_CHECKS_VERSION,
+	LOAD_CHAT_CAPACITY
 };
 
 /*
  * The account's agent_loads rows in the order of index
  * agent_loads_least_busy (fewest open chats, least recent chat, smallest
- * id).  Read directly from the index, a decision reads only as far as the
- * first eligible agents, whatever the account's size; no plan can choose a
- * sort instead, and there is no executor start-up.
+ * id).  Read directly from the index, a chat decision reads only as far as
+ * the first eligible agents with room, whatever the account's size; no plan
+ * can choose a sort instead, and there is no executor start-up.
  */
 static RoutingTable least_busy_table = {
 	.name = "agent_loads",
 	.index = "agent_loads_least_busy",
-	.columns = {"agent_id", "open_chats", "version", "checks_version"}
+	.columns = {"agent_id", "open_chats", "version", "checks_version",
+	"chat_capacity"}
 };
 
 /*
- * Every agent the rule names, directly or through a team in any role, in
- * load order, with each check: the candidates a traced decision lists.
+ * The pool of a users-and-teams rule (agents it names, primary members of
+ * teams it names) with their load of the channel's work ($3: chat), room
+ * and round-robin turns, for the methods whose order no index gives: least
+ * busy by email load, and round robin.  Eligibility is judged from the
+ * verdict cache.
  */
-static RoutingPlan targets_plan = {
-	.sql =
-	"select l.agent_id, " SQL_CHECK_COLUMNS
-	" from routing.agent_loads l"
-	" where l.account_id" EQ "$1"
-	" and (l.agent_id" EQ "any (select t.agent_id from routing.rule_targets t"
-	"   where t.account_id" EQ "$1 and t.channel_id" EQ "$2)"
-	"  or l.agent_id" EQ "any (select m.agent_id from routing.team_members m"
-	"   join routing.rule_targets t on t.account_id" EQ "m.account_id"
-	"    and t.team_id" EQ "m.team_id"
+#define POOL_COLUMNS \
+	"select l.agent_id, l.version, l.checks_version," \
+	" (case when $3 then l.open_chats else l.open_emails end)::pg_catalog.int8," \
+	" coalesce(t.given, 0), " SQL_ROOM_3 \
+	" from routing.agent_loads l" \
+	" left join routing.rule_turns t on t.account_id" EQ "l.account_id" \
+	"  and t.channel_id" EQ "$2 and t.agent_id" EQ "l.agent_id" \
+	" where l.account_id" EQ "$1" \
+	" and (l.agent_id" EQ "any (select t.agent_id from routing.rule_targets t" \
+	"   where t.account_id" EQ "$1 and t.channel_id" EQ "$2)" \
+	"  or l.agent_id" EQ "any (select m.agent_id from routing.team_members m" \
+	"   join routing.rule_targets t on t.account_id" EQ "m.account_id" \
+	"    and t.team_id" EQ "m.team_id" \
+	"   where m.account_id" EQ "$1 and t.channel_id" EQ "$2" \
+	"    and m.role" EQ "'primary'))"
+
+/* Least busy by email: fewest open emails, least recent email, smallest id. */
+#define SQL_EMAIL_LOAD_ORDER " order by l.open_emails, l.last_email_at nulls first, l.agent_id"
+/* Round robin: least recently given by this rule (never first), smallest id. */
+#define SQL_TURN_ORDER " order by t.last_given_at nulls first, l.agent_id"
+
+static RoutingPlan pool_by_email_load_plan = {
+	.sql = POOL_COLUMNS SQL_EMAIL_LOAD_ORDER,
+	.nargs = 3,
+	.argtypes = {INT8OID, INT8OID, BOOLOID}
+};
+
+static RoutingPlan pool_by_turn_plan = {
+	.sql = POOL_COLUMNS SQL_TURN_ORDER,
+	.nargs = 3,
+	.argtypes = {INT8OID, INT8OID, BOOLOID}
+};
+
+/*
+ * Every agent the rule names, directly or through a team in any role, with
+ * each check, in the method's order: the candidates a traced decision lists.
+ */
+#define TARGET_COLUMNS \
+	"select l.agent_id, " SQL_CHECK_COLUMNS \
+	" from routing.agent_loads l" \
+	" left join routing.rule_turns rt on rt.account_id" EQ "l.account_id" \
+	"  and rt.channel_id" EQ "$2 and rt.agent_id" EQ "l.agent_id" \
+	" where l.account_id" EQ "$1" \
+	" and (l.agent_id" EQ "any (select t.agent_id from routing.rule_targets t" \
+	"   where t.account_id" EQ "$1 and t.channel_id" EQ "$2)" \
+	"  or l.agent_id" EQ "any (select m.agent_id from routing.team_members m" \
+	"   join routing.rule_targets t on t.account_id" EQ "m.account_id" \
+	"    and t.team_id" EQ "m.team_id" \
 	"   where m.account_id" EQ "$1 and t.channel_id" EQ "$2))"
-	SQL_LOAD_ORDER,
-	.nargs = 6,
+
+static RoutingPlan targets_by_chat_load_plan = {
+	.sql = TARGET_COLUMNS SQL_LOAD_ORDER,
+	.nargs = ELIGIBILITY_NARGS,
 	.argtypes = {ELIGIBILITY_ARGTYPES}
 };
 
+static RoutingPlan targets_by_email_load_plan = {
+	.sql = TARGET_COLUMNS SQL_EMAIL_LOAD_ORDER,
+	.nargs = ELIGIBILITY_NARGS,
+	.argtypes = {ELIGIBILITY_ARGTYPES}
+};
+
+static RoutingPlan targets_by_turn_plan = {
+	.sql = TARGET_COLUMNS " order by rt.last_given_at nulls first, l.agent_id",
+	.nargs = ELIGIBILITY_NARGS,
+	.argtypes = {ELIGIBILITY_ARGTYPES}
+};
+
+/* The most candidates a method without an index reads into a list. */
+#define POOL_MAX_CANDIDATES 100000
+
 /*
- * Where a method reads its candidates from: the least-busy index, or,
- * traced, the rule's targets listed into the trace (next is the next one to
- * read).
+ * Where an ordered method reads its candidates from: the least-busy index
+ * (chat load), a list of the pool in the method's order, or, traced, the
+ * rule's targets listed into the trace.  "next" is the next list entry.
  */
 typedef struct CandidateSource
 {
 	RoutingTrace *trace;
+	bool		by_index;
 	RoutingIndexScan rows;
+	LoadCandidate *list;
+	bool	   *list_room;
+	int64	   *list_checks_version;
+	int			nlist;
 	int			next;
 } CandidateSource;
 
 /*
  * trace_candidate records a candidate in the trace, if there is room.
  */
-static RoutingTraceCandidate *
+static void
 trace_candidate(RoutingTrace *trace, const RoutingChecks *checks, const char *role)
 {
 	RoutingTraceCandidate *candidate;
 
 	if (trace->ncandidates >= trace->max_candidates)
-		return NULL;
+		return;
 	candidate = &trace->candidates[trace->ncandidates++];
 	candidate->checks = *checks;
 	candidate->role = role;
-	return candidate;
 }
 
 /*
- * begin_candidates starts reading the channel's candidates in load order
- * under the decision's snapshot.
+ * begin_candidates starts reading the channel's candidates in the order of
+ * its method under the decision's snapshot.
  */
 static void
 begin_candidates(const RoutingChannel *channel, Snapshot snapshot,
 				 RoutingTrace *trace, CandidateSource *source)
 {
+	bool		by_turn = channel->distribution == DISTRIBUTION_ROUND_ROBIN;
+	int			n;
+
+	memset(source, 0, sizeof(*source));
 	source->trace = trace;
-	source->next = 0;
-	if (trace == NULL)
+	if (trace != NULL)
 	{
-		routing_index_scan_begin(&source->rows, &least_busy_table, 1,
-								 &channel->account_id, snapshot);
-	}
-	else
-	{
-		Datum		values[6];
-		int			n;
+		Datum		values[ELIGIBILITY_NARGS];
 
 		routing_eligibility_args(channel, 0, values);
-		n = routing_exec_snapshot(&targets_plan, values, NULL, 0, snapshot);
+		n = routing_exec_snapshot(by_turn ? &targets_by_turn_plan :
+								  channel->is_chat ? &targets_by_chat_load_plan :
+								  &targets_by_email_load_plan,
+								  values, NULL, 0, snapshot);
 		for (int row = 0; row < n; row++)
 		{
 			RoutingChecks checks = {0};
@@ -171,6 +260,36 @@ begin_candidates(const RoutingChannel *channel, Snapshot snapshot,
 			trace_candidate(trace, &checks, "target");
 		}
 	}
+	else if (channel->is_chat && !by_turn)
+	{
+		source->by_index = true;
+		routing_index_scan_begin(&source->rows, &least_busy_table, 1,
+								 &channel->account_id, snapshot);
+	}
+	else
+	{
+		Datum		values[3] = {Int64GetDatum(channel->account_id),
+		Int64GetDatum(channel->channel_id), BoolGetDatum(channel->is_chat)};
+
+		n = routing_exec_snapshot(by_turn ? &pool_by_turn_plan : &pool_by_email_load_plan,
+								  values, NULL, POOL_MAX_CANDIDATES, snapshot);
+		source->list = palloc(sizeof(LoadCandidate) * Max(n, 1));
+		source->list_room = palloc(sizeof(bool) * Max(n, 1));
+		source->list_checks_version = palloc(sizeof(int64) * Max(n, 1));
+		for (int row = 0; row < n; row++)
+		{
+			LoadCandidate *c = &source->list[row];
+
+			c->agent_id = routing_get_int64(row, 1, NULL);
+			c->version = routing_get_int64(row, 2, NULL);
+			source->list_checks_version[row] = routing_get_int64(row, 3, NULL);
+			c->load = routing_get_int64(row, 4, NULL);
+			c->tie = by_turn ? routing_get_int64(row, 5, NULL) : c->load;
+			source->list_room[row] = routing_get_bool(row, 6);
+			c->held = false;
+		}
+		source->nlist = n;
+	}
 }
 
 /*
@@ -179,7 +298,7 @@ begin_candidates(const RoutingChannel *channel, Snapshot snapshot,
 static void
 end_candidates(CandidateSource *source)
 {
-	if (source->trace == NULL)
+	if (source->by_index)
 		routing_index_scan_end(&source->rows);
 }
 
@@ -205,8 +324,8 @@ held_by_another(RoutingIndexScan *rows)
 }
 
 /*
- * next_eligible reads the next eligible candidate in load order into "out";
- * false when there are no more.
+ * next_eligible reads the next eligible candidate with room, in the
+ * method's order, into "out"; false when there are no more.
  */
 static bool
 next_eligible(const RoutingChannel *channel, Snapshot snapshot,
@@ -216,6 +335,8 @@ next_eligible(const RoutingChannel *channel, Snapshot snapshot,
 
 	if (source->trace != NULL)
 	{
+		bool		by_turn = channel->distribution == DISTRIBUTION_ROUND_ROBIN;
+
 		while (source->next < source->trace->ncandidates)
 		{
 			RoutingChecks *checks = &source->trace->candidates[source->next++].checks;
@@ -223,9 +344,25 @@ next_eligible(const RoutingChannel *channel, Snapshot snapshot,
 			if (!checks->eligible)
 				continue;
 			out->agent_id = checks->agent_id;
-			out->open_chats = checks->open_chats;
+			out->load = channel->is_chat ? checks->open_chats : checks->open_emails;
+			out->tie = by_turn ? 0 : out->load;
 			out->version = checks->version;
 			out->held = false;
+			return true;
+		}
+		return false;
+	}
+	if (!source->by_index)
+	{
+		while (source->next < source->nlist)
+		{
+			int			i = source->next++;
+
+			if (!routing_candidate_eligible(channel, source->list[i].agent_id,
+											source->list_checks_version[i],
+											source->list_room[i], snapshot))
+				continue;
+			*out = source->list[i];
 			return true;
 		}
 		return false;
@@ -233,14 +370,19 @@ next_eligible(const RoutingChannel *channel, Snapshot snapshot,
 	while (routing_index_scan_next(rows))
 	{
 		int64		checks_version;
+		bool		no_capacity;
+		Datum		capacity = routing_index_scan_value(rows, LOAD_CHAT_CAPACITY,
+														&no_capacity);
 
 		out->agent_id = DatumGetInt64(routing_index_scan_value(rows, LOAD_AGENT_ID, NULL));
+		out->load = DatumGetInt32(routing_index_scan_value(rows, LOAD_OPEN_CHATS, NULL));
 		checks_version = DatumGetInt64(routing_index_scan_value(rows, LOAD_CHECKS_VERSION,
 																NULL));
 		if (!routing_candidate_eligible(channel, out->agent_id, checks_version,
+										no_capacity || out->load < DatumGetInt32(capacity),
 										snapshot))
 			continue;
-		out->open_chats = DatumGetInt32(routing_index_scan_value(rows, LOAD_OPEN_CHATS, NULL));
+		out->tie = out->load;
 		out->version = DatumGetInt64(routing_index_scan_value(rows, LOAD_VERSION, NULL));
 		out->held = held_by_another(rows);
 		return true;
@@ -252,11 +394,10 @@ next_eligible(const RoutingChannel *channel, Snapshot snapshot,
  * assign_to records a successful claim in the decision.
  */
 static void
-assign_to(RoutingDecision *decision, int64 agent_id, bool counted)
+assign_to(RoutingDecision *decision, int64 agent_id)
 {
 	decision->assigned = true;
 	decision->agent_id = agent_id;
-	decision->counted = counted;
 }
 
 /*
@@ -271,24 +412,28 @@ trace_pick(RoutingTrace *trace, int64 agent_id)
 }
 
 /*
- * decide_least_busy picks the eligible agent with the fewest open chats,
- * then the least recent chat assignment, then the smallest id; false when
- * the decision must start again (its pick changed before it could claim it).
+ * decide_in_order picks the first eligible agent with room in the method's
+ * order (least busy: fewest open conversations of the channel's work, least
+ * recent, smallest id; round robin: least recently given by this rule,
+ * smallest id); false when the decision must start again (its pick changed
+ * before it could claim it).
  *
- * A row another transaction holds is skipped in favour of a free one with
- * the same number of open chats: whatever the holder does to it, taking a
- * tied agent keeps the pool within one chat, so concurrent inserts into one
- * pool spread over tied agents instead of queueing on one row.  Only when
- * every tied row is held does the decision wait, on the minimum.  A
- * transaction that already holds a load row (it inserted before) takes any
- * free candidate rather than wait while holding it, which is what would let
- * two such transactions wait on each other.  Traced, nothing is held and
- * the first eligible candidate is the pick.
+ * A row another transaction holds is skipped in favour of a free one that
+ * ties with the first (same load, or as many turns): whatever the holder
+ * does to it, taking a tied agent keeps the pool within one, so concurrent
+ * inserts into one pool spread over tied agents instead of queueing on one
+ * row.  Only when every tied row is held does the decision wait, on the
+ * first.  A transaction that already holds a load row (it inserted before)
+ * takes any free candidate rather than wait while holding it, which is what
+ * would let two such transactions wait on each other.  Traced, nothing is
+ * held and the first eligible candidate is the pick.
  */
 static bool
-decide_least_busy(const RoutingChannel *channel, Snapshot snapshot,
-				  TimestampTz now, RoutingDecision *decision, RoutingTrace *trace)
+decide_in_order(const RoutingChannel *channel, Snapshot snapshot,
+				TimestampTz now, RoutingDecision *decision, RoutingTrace *trace)
 {
+	bool		by_turn = channel->distribution == DISTRIBUTION_ROUND_ROBIN;
+	const char *work = channel->is_chat ? "chats" : "emails";
 	CandidateSource source;
 	LoadCandidate first;
 	LoadCandidate next;
@@ -305,50 +450,60 @@ decide_least_busy(const RoutingChannel *channel, Snapshot snapshot,
 	if (trace != NULL)
 	{
 		trace_pick(trace, first.agent_id);
-		snprintf(trace->reason, sizeof(trace->reason), "fewest open chats (%lld)",
-				 (long long) first.open_chats);
-		if (next_eligible(channel, snapshot, &source, &next) &&
-			next.open_chats == first.open_chats)
+		if (by_turn)
+			snprintf(trace->reason, sizeof(trace->reason),
+					 "round robin: the eligible agent with room least recently given a conversation by this rule");
+		else
+			snprintf(trace->reason, sizeof(trace->reason), "fewest open %s (%lld)",
+					 work, (long long) first.load);
+		if (!by_turn && next_eligible(channel, snapshot, &source, &next) &&
+			next.load == first.load)
 			snprintf(trace->reason + strlen(trace->reason),
 					 sizeof(trace->reason) - strlen(trace->reason),
-					 "; tied with agent %lld, who was assigned a chat more recently or has a larger id",
-					 (long long) next.agent_id);
+					 "; tied with agent %lld, who was assigned a %s more recently or has a larger id",
+					 (long long) next.agent_id, channel->is_chat ? "chat" : "conversation");
 		end_candidates(&source);
 		return true;
 	}
 	if (!first.held &&
 		routing_claim(channel->account_id, first.agent_id, first.version,
-					  true, false, now))
+					  channel->is_chat, false, now))
 		taken = &first;
 	while (taken == NULL && next_eligible(channel, snapshot, &source, &next) &&
-		   (holds_rows || next.open_chats == first.open_chats))
+		   (holds_rows || next.tie == first.tie))
 	{
 		if (!next.held &&
 			routing_claim(channel->account_id, next.agent_id, next.version,
-						  true, false, now))
+						  channel->is_chat, false, now))
 			taken = &next;
 	}
 	end_candidates(&source);
 	if (taken == NULL &&
 		routing_claim(channel->account_id, first.agent_id, first.version,
-					  true, true, now))
+					  channel->is_chat, true, now))
 		taken = &first;
 	if (taken == NULL)
 		return false;
-	assign_to(decision, taken->agent_id, true);
-	snprintf(decision->reason, sizeof(decision->reason),
-			 "least busy: %lld open chats", (long long) taken->open_chats);
+	assign_to(decision, taken->agent_id);
+	if (by_turn)
+	{
+		routing_note_turn(channel->account_id, channel->channel_id, taken->agent_id, now);
+		snprintf(decision->reason, sizeof(decision->reason), "round robin");
+	}
+	else
+		snprintf(decision->reason, sizeof(decision->reason),
+				 "least busy: %lld open %s", (long long) taken->load, work);
 	return true;
 }
 
 /*
- * decide_random picks an eligible agent uniformly at random; false when the
- * decision must start again.  It first probes random ids in the account's
- * id range: each probe hits every eligible agent with the same chance, so an
- * accepted probe is a uniform pick, at a cost that does not grow with the
- * pool.  After RANDOM_PROBES misses (a sparse pool) it draws from the full
- * eligible list; a mix of uniform draws is uniform.  Traced, it counts the
- * eligible candidates and draws none.
+ * decide_random picks an eligible agent with room uniformly at random;
+ * false when the decision must start again.  It first probes random ids in
+ * the account's id range: each probe hits every eligible agent with the
+ * same chance, so an accepted probe is a uniform pick, at a cost that does
+ * not grow with the pool.  After RANDOM_PROBES misses (a sparse pool) it
+ * draws from the full eligible list; a mix of uniform draws is uniform.
+ * Traced, it lists the candidates and draws none.
  */
 static bool
 decide_random(const RoutingChannel *channel, Snapshot snapshot,
@@ -376,7 +531,7 @@ decide_random(const RoutingChannel *channel, Snapshot snapshot,
 	high = routing_get_int64(0, 2, NULL);
 	for (int probe = 0; has_agents && probe < RANDOM_PROBES && !found; probe++)
 	{
-		Datum		probe_values[2] = {account, 0};
+		Datum		probe_values[3] = {account, 0, BoolGetDatum(channel->is_chat)};
 
 		agent_id = low + (int64) pg_prng_uint64_range(&pg_global_prng_state, 0,
 													  (uint64) (high - low));
@@ -387,12 +542,12 @@ decide_random(const RoutingChannel *channel, Snapshot snapshot,
 			version = routing_get_int64(0, 1, NULL);
 			found = routing_candidate_eligible(channel, agent_id,
 											   routing_get_int64(0, 2, NULL),
-											   snapshot);
+											   routing_get_bool(0, 3), snapshot);
 		}
 	}
 	if (has_agents && !found)
 	{
-		Datum		values[6];
+		Datum		values[ELIGIBILITY_NARGS];
 		int			n;
 
 		routing_eligibility_args(channel, 0, values);
@@ -414,7 +569,7 @@ decide_random(const RoutingChannel *channel, Snapshot snapshot,
 	if (!routing_claim(channel->account_id, agent_id, version, channel->is_chat,
 					   true, now))
 		return false;
-	assign_to(decision, agent_id, channel->is_chat);
+	assign_to(decision, agent_id);
 	snprintf(decision->reason, sizeof(decision->reason),
 			 "random among eligible agents");
 	return true;
@@ -425,7 +580,7 @@ decide_random(const RoutingChannel *channel, Snapshot snapshot,
  * live chat channel, for an untracked or unowned contact, to the rule's
  * default agent; false when the decision must start again.  Either must pass
  * every check but the target one.  An owner kept out only by being away
- * records an owner_offline event (not when traced).
+ * records an owner_offline event, once per conversation (not when traced).
  */
 static bool
 decide_contact_owner(const RoutingChannel *channel, Snapshot snapshot,
@@ -497,7 +652,7 @@ decide_contact_owner(const RoutingChannel *channel, Snapshot snapshot,
 	if (!routing_claim(channel->account_id, checks.agent_id, checks.version,
 					   channel->is_chat, true, now))
 		return false;
-	assign_to(decision, checks.agent_id, channel->is_chat);
+	assign_to(decision, checks.agent_id);
 	snprintf(decision->reason, sizeof(decision->reason), "%s", who);
 	return true;
 }
@@ -513,7 +668,8 @@ trace_outcome(RoutingTrace *trace)
 
 	trace->method = !channel->rule_enabled ? "none" :
 		channel->contact_owner ? "contact_owner" :
-		channel->is_chat ? "least_busy" : "random";
+		channel->distribution == DISTRIBUTION_ROUND_ROBIN ? "round_robin" :
+		channel->distribution == DISTRIBUTION_LEAST_BUSY ? "least_busy" : "random";
 	trace->neligible = 0;
 	for (int i = 0; i < trace->ncandidates; i++)
 		if (trace->candidates[i].checks.eligible)
@@ -525,17 +681,34 @@ trace_outcome(RoutingTrace *trace)
 		return;
 	else if (trace->neligible == 0)
 		snprintf(trace->reason, sizeof(trace->reason),
-				 "no eligible agent: the conversation stays unassigned");
-	else if (!channel->is_chat)
+				 "no eligible agent%s: the conversation %s",
+				 channel->queue ? " with room" : "",
+				 channel->queue ? "waits in the queue" : "stays unassigned");
+	else if (channel->distribution == DISTRIBUTION_RANDOM)
 		snprintf(trace->reason, sizeof(trace->reason),
 				 "a uniformly random pick among the %d eligible agents",
 				 trace->neligible);
 }
 
 /*
+ * waits_behind tells whether another conversation of the channel at
+ * "priority" or above is waiting.
+ */
+static bool
+waits_behind(int64 account_id, int64 channel_id, int64 conversation_id,
+			 int32 priority, Snapshot snapshot)
+{
+	Datum		values[4] = {Int64GetDatum(account_id), Int64GetDatum(channel_id),
+	Int32GetDatum(priority), Int64GetDatum(conversation_id)};
+
+	return routing_exec_snapshot(&waiting_ahead_plan, values, NULL, 1, snapshot) == 1;
+}
+
+/*
  * routing_decide applies the rule of a channel to an open, unassigned
  * conversation.  A successful decision holds the chosen agent's load row
- * lock to the end of the transaction and, for chats, has counted the chat.
+ * lock to the end of the transaction and has counted the conversation in
+ * the agent's load of its work.
  *
  * Each attempt reads the channel, its inbox and rule, and the candidates'
  * versions under one snapshot.  A change to any of them that commits later
@@ -543,13 +716,18 @@ trace_outcome(RoutingTrace *trace)
  * every agent of the account), so the claim fails and the next attempt reads
  * it; a claim that succeeds was decided on state nothing has changed since.
  *
+ * Given its priority, the conversation is one that must not jump the queue
+ * (section 13): in a queue channel where another conversation of that
+ * priority or above waits, it is not decided, and waits.  The drain, which
+ * takes the queue in order, gives none.
+ *
  * With a trace, the decision is made once, claims nothing, writes nothing
  * and records what it read (explain_route); "decision" is left unassigned.
  */
 void
 routing_decide(int64 account_id, int64 channel_id, int64 conversation_id,
-			   bool has_contact, int64 contact_id, RoutingDecision *decision,
-			   RoutingTrace *trace)
+			   bool has_contact, int64 contact_id, const int32 *priority,
+			   RoutingDecision *decision, RoutingTrace *trace)
 {
 	TimestampTz now = GetCurrentTimestamp();
 	bool		decided = false;
@@ -568,19 +746,29 @@ routing_decide(int64 account_id, int64 channel_id, int64 conversation_id,
 		Snapshot	snapshot = routing_take_snapshot();
 
 		routing_load_channel(account_id, channel_id, snapshot, &channel);
+		decision->queue = channel.rule_enabled && channel.queue;
+		decision->own_pool = channel.contact_owner;
 		if (!channel.rule_enabled)
 		{
 			snprintf(decision->reason, sizeof(decision->reason), "no enabled rule");
+			decided = true;
+		}
+		else if (decision->queue && priority != NULL && trace == NULL &&
+				 waits_behind(account_id, channel_id, conversation_id, *priority,
+							  snapshot))
+		{
+			decision->waits = true;
+			snprintf(decision->reason, sizeof(decision->reason), "waits in the queue");
 			decided = true;
 		}
 		else if (channel.contact_owner)
 			decided = decide_contact_owner(&channel, snapshot, conversation_id,
 										   has_contact, contact_id, now, decision,
 										   trace);
-		else if (channel.is_chat)
-			decided = decide_least_busy(&channel, snapshot, now, decision, trace);
-		else
+		else if (channel.distribution == DISTRIBUTION_RANDOM)
 			decided = decide_random(&channel, snapshot, now, decision, trace);
+		else
+			decided = decide_in_order(&channel, snapshot, now, decision, trace);
 		UnregisterSnapshot(snapshot);
 		if (trace != NULL)
 		{

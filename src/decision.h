@@ -1,8 +1,8 @@
 /*
  * decision.h
- *		The routing decision of section 4 (decision.c): the rule of a
- *		channel applied to an open, unassigned conversation, made to stick
- *		with a claim; or, traced, the same decision made without claiming,
+ *		The routing decision of sections 4, 12 and 14 (decision.c): the rule
+ *		of a channel applied to an open, unassigned conversation, made to
+ *		stick with a claim that counts it in the agent's load; or, traced, the same decision made without claiming,
  *		for explain_route.
  */
 #ifndef ROUTING_DECISION_H
@@ -20,9 +20,11 @@ typedef struct RoutingDecision
 {
 	bool		assigned;
 	int64		agent_id;
-	bool		counted;		/* the claim added the chat to the agent's load */
 	TimestampTz decided_at;
 	char		reason[128];
+	bool		queue;			/* the channel's rule queues what finds nobody */
+	bool		waits;			/* not decided: others wait ahead (section 13) */
+	bool		own_pool;		/* each conversation has its own candidates */
 } RoutingDecision;
 
 /* A candidate the traced decision looked at, and in which role. */
@@ -40,7 +42,8 @@ typedef struct RoutingTraceCandidate
 typedef struct RoutingTrace
 {
 	RoutingChannel channel;
-	const char *method;			/* none, contact_owner, least_busy, random */
+	const char *method;			/* none, contact_owner, least_busy, random,
+								 * round_robin */
 	RoutingTraceCandidate *candidates;
 	int			max_candidates;
 	int			ncandidates;
@@ -51,7 +54,7 @@ typedef struct RoutingTrace
 
 extern void routing_decide(int64 account_id, int64 channel_id,
 						   int64 conversation_id, bool has_contact,
-						   int64 contact_id, RoutingDecision *decision,
-						   RoutingTrace *trace);
+						   int64 contact_id, const int32 *priority,
+						   RoutingDecision *decision, RoutingTrace *trace);
 
 #endif							/* ROUTING_DECISION_H */

@@ -19,8 +19,9 @@ const char *const routing_check_names[ROUTING_CHECK_COUNT] = {
 };
 
 /*
- * routing_eligibility_args fills the six parameters of a query built on the
- * SQL_* fragments: the channel's five, then "extra" (an agent id or a limit).
+ * routing_eligibility_args fills the ELIGIBILITY_NARGS parameters of a query
+ * built on the SQL_* fragments: the channel's five, "extra" (an agent id or
+ * a limit), and the channel's work type.
  */
 void
 routing_eligibility_args(const RoutingChannel *channel, int64 extra, Datum *values)
@@ -31,6 +32,7 @@ routing_eligibility_args(const RoutingChannel *channel, int64 extra, Datum *valu
 	values[3] = BoolGetDatum(channel->restricted);
 	values[4] = BoolGetDatum(channel->only_available);
 	values[5] = Int64GetDatum(extra);
+	values[6] = BoolGetDatum(channel->is_chat);
 }
 
 static RoutingPlan agent_check_plan = {
@@ -38,7 +40,7 @@ static RoutingPlan agent_check_plan = {
 	"select " SQL_CHECK_COLUMNS
 	" from routing.agent_loads l"
 	" where l.account_id" EQ "$1 and l.agent_id" EQ "$6",
-	.nargs = 6,
+	.nargs = ELIGIBILITY_NARGS,
 	.argtypes = {ELIGIBILITY_ARGTYPES}
 };
 
@@ -89,8 +91,9 @@ routing_read_checks(const RoutingChannel *channel, bool need_target,
 	checks->open_chats = routing_get_int64(row, first_col + 2, NULL);
 	checks->last_chat_at = routing_get_int64(row, first_col + 3,
 											 &checks->has_last_chat_at);
+	checks->open_emails = routing_get_int64(row, first_col + 4, NULL);
 	for (int check = 0; check < ROUTING_CHECK_COUNT; check++)
-		checks->passed[check] = routing_get_bool(row, first_col + 4 + check);
+		checks->passed[check] = routing_get_bool(row, first_col + 5 + check);
 	/* The contact owner and the default agent are the rule's own targets. */
 	if (!need_target)
 		checks->passed[CHECK_TARGET] = true;
@@ -106,7 +109,7 @@ void
 routing_agent_check(const RoutingChannel *channel, int64 agent_id,
 					bool need_target, Snapshot snapshot, RoutingChecks *checks)
 {
-	Datum		values[6];
+	Datum		values[ELIGIBILITY_NARGS];
 
 	memset(checks, 0, sizeof(*checks));
 	checks->agent_id = agent_id;
@@ -155,13 +158,14 @@ static uint64 checks_cache_generation = 0;
 
 /*
  * routing_candidate_eligible tells whether agent_id, whose load row was
- * read with checks_version, is eligible for automatic routing on the
- * channel (every check, the target one included), reading the checks under
- * "snapshot" only when the cache has none for that version.
+ * read with checks_version and room (has_room) for the channel's work, is
+ * eligible for automatic routing on the channel (every check, the target
+ * one included), reading the checks under "snapshot" only when the cache
+ * has none for that version.
  */
 bool
 routing_candidate_eligible(const RoutingChannel *channel, int64 agent_id,
-						   int64 checks_version, Snapshot snapshot)
+						   int64 checks_version, bool has_room, Snapshot snapshot)
 {
 	int64		channel_key[2] = {channel->account_id, channel->channel_id};
 	CachedChecks *slot;
@@ -195,6 +199,7 @@ routing_candidate_eligible(const RoutingChannel *channel, int64 agent_id,
 	memset(&checks, 0, sizeof(checks));
 	checks.exists = slot->exists;
 	memcpy(checks.passed, slot->passed, sizeof(checks.passed));
+	checks.passed[CHECK_CAPACITY] = has_room;
 	judge_checks(channel, true, &checks);
 	return checks.eligible;
 }

@@ -18,7 +18,8 @@
 /*
  * Each check as SQL for the candidate row aliased "l" (its column
  * agent_id).  Parameters: $1 account_id, $2 channel_id, $3 inbox_id,
- * $4 inbox is restricted, $5 only_available.
+ * $4 inbox is restricted, $5 only_available, $6 an agent id or a limit,
+ * $7 the channel's work is chat (else email).
  */
 #define SQL_ACTIVE \
 	"exists (select 1 from routing.agents a where a.account_id" EQ "$1" \
@@ -43,23 +44,31 @@
 	"   and t.team_id" EQ "m.team_id" \
 	"  where m.account_id" EQ "$1 and m.agent_id" EQ "l.agent_id" \
 	"   and m.role" EQ "'primary' and t.channel_id" EQ "$2))"
+#define SQL_CAPACITY \
+	"(case when $7 then l.chat_capacity is null" \
+	"  or l.open_chats OPERATOR(pg_catalog.<) l.chat_capacity" \
+	" else l.email_capacity is null" \
+	"  or l.open_emails OPERATOR(pg_catalog.<) l.email_capacity end)"
 #define SQL_AVAILABLE \
 	"exists (select 1 from routing.availability v where v.account_id" EQ "$1" \
 	" and v.agent_id" EQ "l.agent_id and v.status" EQ "'available')"
 
 /*
- * The checks of section 3 (3.1 to 3.5), the one list that knows them: an
- * id, the name explain_route shows, the SQL above, and the SQL condition
- * under which a rule waives the check ("false": never).  Adding a check is
- * a line here and a trigger that moves the agents' checks_version when the
- * table it reads changes.
+ * The checks of sections 3 (3.1 to 3.5) and 12 (room), the one list that
+ * knows them: an id, the name explain_route shows, the SQL above, and the
+ * SQL condition under which a rule waives the check ("false": never).
+ * Adding a check is a line here and a trigger that moves the agents'
+ * checks_version when the table it reads changes.  Room depends on the
+ * load, which moves only "version": it is never taken from the verdict
+ * cache, but from the load row the decision read.
  */
 #define ROUTING_CHECKS(X) \
 	X(CHECK_ACTIVE, "active", SQL_ACTIVE, "false") \
 	X(CHECK_SEAT, "paid_seat", SQL_SEAT, "false") \
 	X(CHECK_ACCESS, "inbox_access", SQL_ACCESS, "false") \
 	X(CHECK_TARGET, "target", SQL_TARGET, "false") \
-	X(CHECK_AVAILABLE, "available", SQL_AVAILABLE, "not $5")
+	X(CHECK_AVAILABLE, "available", SQL_AVAILABLE, "not $5") \
+	X(CHECK_CAPACITY, "capacity", SQL_CAPACITY, "false")
 
 typedef enum RoutingCheck
 {
@@ -77,25 +86,29 @@ typedef enum RoutingCheck
  * in one snapshot: what routing_read_checks() reads.  (last_chat_at is read
  * as bigint: a timestamptz is an int64.)
  */
-#define SQL_CHECK_COLUMNS 	"l.version, l.checks_version, l.open_chats::pg_catalog.int8," 	" l.last_chat_at" ROUTING_CHECKS(CHECK_COLUMN)
-#define SQL_CHECK_COLUMN_COUNT (4 + ROUTING_CHECK_COUNT)
+#define SQL_CHECK_COLUMNS \
+	"l.version, l.checks_version, l.open_chats::pg_catalog.int8," \
+	" l.last_chat_at, l.open_emails::pg_catalog.int8" ROUTING_CHECKS(CHECK_COLUMN)
+#define SQL_CHECK_COLUMN_COUNT (5 + ROUTING_CHECK_COUNT)
 /* Every check, as routing by rule applies them to "l". */
 #define SQL_ELIGIBLE "true" ROUTING_CHECKS(CHECK_CONDITION)
 /* Least busy first: the order of index agent_loads_least_busy. */
 #define SQL_LOAD_ORDER " order by l.open_chats, l.last_chat_at nulls first, l.agent_id"
-/* The argument types of every query that uses the fragments above. */
-#define ELIGIBILITY_ARGTYPES INT8OID, INT8OID, INT8OID, BOOLOID, BOOLOID, INT8OID
+/* The arguments of every query that uses the fragments above. */
+#define ELIGIBILITY_NARGS 7
+#define ELIGIBILITY_ARGTYPES INT8OID, INT8OID, INT8OID, BOOLOID, BOOLOID, INT8OID, BOOLOID
 
-/* One agent's eligibility checks on a channel (section 3). */
+/* One agent's eligibility checks on a channel (sections 3 and 12). */
 typedef struct RoutingChecks
 {
 	int64		agent_id;
 	bool		exists;
 	int64		version;		/* of the agent's load row */
 	int64		checks_version; /* ditto: what the checks were read under */
-	int64		open_chats;		/* ditto: the agent's load */
+	int64		open_chats;		/* ditto: the agent's loads */
 	bool		has_last_chat_at;
 	TimestampTz last_chat_at;
+	int64		open_emails;
 	bool		passed[ROUTING_CHECK_COUNT];
 	bool		eligible;
 	bool		eligible_but_away;	/* only availability stands in the way */
@@ -112,7 +125,7 @@ extern void routing_agent_check(const RoutingChannel *channel, int64 agent_id,
 								RoutingChecks *checks);
 extern bool routing_candidate_eligible(const RoutingChannel *channel,
 									   int64 agent_id, int64 checks_version,
-									   Snapshot snapshot);
+									   bool has_room, Snapshot snapshot);
 extern void routing_check_owner_access(const RoutingChannel *channel,
 									   int64 conversation_id, bool has_agent,
 									   int64 agent_id, bool has_team,

@@ -84,8 +84,9 @@ append_candidate(StringInfo buf, int64 account_id, const RoutingTraceCandidate *
 	}
 	appendStringInfoString(buf, "}, ");
 	append_bool(buf, "eligible", checks->eligible);
-	appendStringInfo(buf, ", \"open_chats\": %lld, \"last_assigned_at\": ",
-					 (long long) checks->open_chats);
+	appendStringInfo(buf, ", \"open_chats\": %lld, \"open_emails\": %lld,"
+					 " \"last_assigned_at\": ",
+					 (long long) checks->open_chats, (long long) checks->open_emails);
 	if (checks->has_last_chat_at)
 		escape_json(buf, DatumGetCString(DirectFunctionCall1(timestamptz_out,
 															 TimestampTzGetDatum(checks->last_chat_at))));
@@ -139,7 +140,7 @@ write_explanation(void *arg)
 	trace.candidates = palloc0(sizeof(RoutingTraceCandidate) * EXPLAIN_MAX_CANDIDATES);
 	trace.max_candidates = EXPLAIN_MAX_CANDIDATES;
 	routing_decide(request->account_id, channel_id, request->conversation_id,
-				   has_contact, contact_id, &decision, &trace);
+				   has_contact, contact_id, NULL, &decision, &trace);
 
 	appendStringInfo(buf,
 					 " \"channel_id\": %lld, \"channel_kind\": \"%s\", \"inbox_id\": %lld,"

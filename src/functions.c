@@ -12,9 +12,8 @@
 #include "catalog/pg_type.h"
 #include "utils/builtins.h"
 
-#include "books.h"
-#include "decision.h"
 #include "plumbing.h"
+#include "queue.h"
 
 /* A conversation row, locked for the rest of the transaction. */
 typedef struct LockedConversation
@@ -29,6 +28,7 @@ typedef struct LockedConversation
 	int64		channel_id;
 	bool		has_contact;
 	int64		contact_id;
+	int32		priority;
 } LockedConversation;
 
 /*
@@ -47,7 +47,7 @@ arg_int64(FunctionCallInfo fcinfo, int argno, const char *name)
 static RoutingPlan lock_conversation_plan = {
 	.sql =
 	"select c.status OPERATOR(pg_catalog.=) 'open', c.assignee_agent_id,"
-	" c.assignee_team_id, c.channel_id, c.contact_id"
+	" c.assignee_team_id, c.channel_id, c.contact_id, c.priority::pg_catalog.int8"
 	" from routing.conversations c"
 	" where c.account_id" EQ "$1 and c.conversation_id" EQ "$2"
 	" for no key update",
@@ -77,6 +77,7 @@ lock_conversation(int64 account_id, int64 conversation_id, LockedConversation *c
 	c->team_id = routing_get_int64(0, 3, &c->has_team);
 	c->channel_id = routing_get_int64(0, 4, NULL);
 	c->contact_id = routing_get_int64(0, 5, &c->has_contact);
+	c->priority = (int32) routing_get_int64(0, 6, NULL);
 }
 
 /*
@@ -144,25 +145,22 @@ static RoutingPlan set_owner_plan = {
 	.sql =
 	"update routing.conversations c"
 	" set assignee_agent_id = $3, assignee_team_id = $4, assigned_by = $5,"
-	"  assigned_at = $6, assigned_reason = $7,"
-	"  load_agent_id = coalesce($8, c.load_agent_id)"
+	"  assigned_at = $6, assigned_reason = null"
 	" where c.account_id" EQ "$1 and c.conversation_id" EQ "$2",
-	.nargs = 8,
-	.argtypes = {INT8OID, INT8OID, INT8OID, INT8OID, TEXTOID, TIMESTAMPTZOID, TEXTOID, INT8OID}
+	.nargs = 6,
+	.argtypes = {INT8OID, INT8OID, INT8OID, INT8OID, TEXTOID, TIMESTAMPTZOID}
 };
 
 /*
- * set_owner gives a conversation a new owner (an agent, a team or nobody).
- * counted_agent_id, when not 0, is the agent a routing claim has already
- * added the chat to; otherwise the trigger counts it.
+ * set_owner gives a conversation a new owner (an agent, a team or nobody)
+ * by hand; the trigger checks and counts it.
  */
 static void
 set_owner(const LockedConversation *c, int64 agent_id, int64 team_id,
-		  const char *assigned_by, TimestampTz at, const char *reason,
-		  int64 counted_agent_id)
+		  const char *assigned_by, TimestampTz at)
 {
-	Datum		values[8];
-	char		nulls[8];
+	Datum		values[6];
+	char		nulls[6];
 
 	memset(nulls, ' ', sizeof(nulls));
 	values[0] = Int64GetDatum(c->account_id);
@@ -175,10 +173,6 @@ set_owner(const LockedConversation *c, int64 agent_id, int64 team_id,
 	nulls[4] = assigned_by ? ' ' : 'n';
 	values[5] = TimestampTzGetDatum(at);
 	nulls[5] = assigned_by ? ' ' : 'n';
-	values[6] = reason ? CStringGetTextDatum(reason) : (Datum) 0;
-	nulls[6] = reason ? ' ' : 'n';
-	values[7] = Int64GetDatum(counted_agent_id);
-	nulls[7] = counted_agent_id ? ' ' : 'n';
 	routing_exec(&set_owner_plan, values, nulls, 0);
 }
 
@@ -259,7 +253,7 @@ give_to_agent(void *arg)
 	require_open(&call->c, "assign");
 	require_agent(call->account_id, call->owner_id);
 	if (!(call->c.has_agent && call->c.agent_id == call->owner_id))
-		set_owner(&call->c, call->owner_id, 0, "manual", GetCurrentTimestamp(), NULL, 0);
+		set_owner(&call->c, call->owner_id, 0, "manual", GetCurrentTimestamp());
 }
 
 static void
@@ -271,7 +265,7 @@ give_to_team(void *arg)
 	require_open(&call->c, "assign");
 	require_row(&team_plan, "team", call->account_id, call->owner_id);
 	if (!(call->c.has_team && call->c.team_id == call->owner_id))
-		set_owner(&call->c, 0, call->owner_id, "manual", GetCurrentTimestamp(), NULL, 0);
+		set_owner(&call->c, 0, call->owner_id, "manual", GetCurrentTimestamp());
 }
 
 static void
@@ -282,7 +276,7 @@ give_to_nobody(void *arg)
 	lock_conversation(call->account_id, call->conversation_id, &call->c);
 	require_open(&call->c, "unassign");
 	if (call->c.has_agent || call->c.has_team)
-		set_owner(&call->c, 0, 0, NULL, 0, NULL, 0);
+		set_owner(&call->c, 0, 0, NULL, 0);
 }
 
 /*
@@ -356,7 +350,7 @@ take_by_reply(void *arg)
 	require_agent(call->account_id, call->owner_id);
 	if (!call->c.has_agent && !call->c.has_team)
 	{
-		set_owner(&call->c, call->owner_id, 0, "reply", GetCurrentTimestamp(), NULL, 0);
+		set_owner(&call->c, call->owner_id, 0, "reply", GetCurrentTimestamp());
 		call->c.has_agent = true;
 		call->c.agent_id = call->owner_id;
 	}
@@ -472,29 +466,22 @@ route_locked(void *arg)
 {
 	ManualCall *call = arg;
 	LockedConversation *c = &call->c;
-	RoutingDecision decision;
 
 	lock_conversation(call->account_id, call->conversation_id, c);
 	if (!c->open || c->has_agent || c->has_team)
 		return;
-	routing_decide(c->account_id, c->channel_id, c->conversation_id,
-				   c->has_contact, c->contact_id, &decision, NULL);
-	if (!decision.assigned)
-		return;
-	routing_expect_routed_update(c->account_id, c->conversation_id);
-	set_owner(c, decision.agent_id, 0, "rule", decision.decided_at,
-			  decision.reason, decision.counted ? decision.agent_id : 0);
-	c->has_agent = true;
-	c->agent_id = decision.agent_id;
+	c->has_agent = routing_route_existing(c->account_id, c->conversation_id,
+										  c->channel_id, c->has_contact,
+										  c->contact_id, c->priority, &c->agent_id);
 }
 
 PG_FUNCTION_INFO_V1(routing_route_conversation);
 
 /*
  * routing_route_conversation is routing.route_conversation(conversation_id):
- * routes an open, unassigned conversation by its channel's rule (section 7).
- * An owned or closed conversation is left as it is.  Returns the owning
- * agent, or NULL.
+ * routes an open, unassigned conversation by its channel's rule (section 7),
+ * in its turn if the channel queues (section 13).  An owned or closed
+ * conversation is left as it is.  Returns the owning agent, or NULL.
  */
 Datum
 routing_route_conversation(PG_FUNCTION_ARGS)
@@ -507,4 +494,39 @@ routing_route_conversation(PG_FUNCTION_ARGS)
 	if (!call.c.has_agent)
 		PG_RETURN_NULL();
 	PG_RETURN_INT64(call.c.agent_id);
+}
+
+/* A drain asked for, and how many it assigned. */
+typedef struct DrainCall
+{
+	int64		account_id;
+	int64		assigned;
+} DrainCall;
+
+/*
+ * drain_account is routing_drain's work as the owner.
+ */
+static void
+drain_account(void *arg)
+{
+	DrainCall  *call = arg;
+
+	call->assigned = routing_drain_queues(ROUTING_SCOPE_ACCOUNT, call->account_id, 0, 0);
+}
+
+PG_FUNCTION_INFO_V1(routing_drain);
+
+/*
+ * routing_drain is routing.drain(): assigns the account's waiting
+ * conversations that can be assigned now, in queue order, for a DBA after a
+ * bulk change made with triggers off (section 13).  Returns how many.
+ */
+Datum
+routing_drain(PG_FUNCTION_ARGS)
+{
+	DrainCall	call = {0};
+
+	call.account_id = arg_int64(fcinfo, 0, "account_id");
+	routing_as_owner(drain_account, &call);
+	PG_RETURN_INT64(call.assigned);
 }

@@ -131,51 +131,45 @@ exec_books(RoutingPlan *plan, Datum *values, const char *nulls, long count)
  * on a row whose load and eligibility are exactly what the decision saw, and
  * nothing can change them before the inserting transaction ends.
  */
-static RoutingPlan claim_count_nowait_plan = {
+/*
+ * The load of the work type $5 (true: chat) counts one more, given at $3.
+ * Only the indexed chat columns stay as they were for an email, so that
+ * the update can be HOT.
+ */
+#define COUNT_ONE_MORE \
+	" set open_chats = l.open_chats OPERATOR(pg_catalog.+)" \
+	"  (case when $5 then 1 else 0 end)," \
+	"  last_chat_at = case when $5 then $3 else l.last_chat_at end," \
+	"  open_emails = l.open_emails OPERATOR(pg_catalog.+)" \
+	"  (case when $5 then 0 else 1 end)," \
+	"  last_email_at = case when $5 then l.last_email_at else $3 end," \
+	"  version = l.version OPERATOR(pg_catalog.+) 1"
+
+static RoutingPlan claim_nowait_plan = {
 	.sql =
-	"update routing.agent_loads l"
-	" set open_chats = l.open_chats OPERATOR(pg_catalog.+) 1,"
-	"  last_chat_at = $3, version = l.version OPERATOR(pg_catalog.+) 1"
+	"update routing.agent_loads l" COUNT_ONE_MORE
 	" where l.account_id" EQ "$1 and l.agent_id" EQ "$2"
 	" and l.ctid" EQ "(select s.ctid from routing.agent_loads s"
 	"  where s.account_id" EQ "$1 and s.agent_id" EQ "$2 and s.version" EQ "$4"
 	"  for no key update skip locked)",
-	.nargs = 4,
-	.argtypes = {INT8OID, INT8OID, TIMESTAMPTZOID, INT8OID}
+	.nargs = 5,
+	.argtypes = {INT8OID, INT8OID, TIMESTAMPTZOID, INT8OID, BOOLOID}
 };
 
-static RoutingPlan claim_count_wait_plan = {
+static RoutingPlan claim_wait_plan = {
 	.sql =
-	"update routing.agent_loads l"
-	" set open_chats = l.open_chats OPERATOR(pg_catalog.+) 1,"
-	"  last_chat_at = $3, version = l.version OPERATOR(pg_catalog.+) 1"
+	"update routing.agent_loads l" COUNT_ONE_MORE
 	" where l.account_id" EQ "$1 and l.agent_id" EQ "$2 and l.version" EQ "$4",
-	.nargs = 4,
-	.argtypes = {INT8OID, INT8OID, TIMESTAMPTZOID, INT8OID}
-};
-
-static RoutingPlan claim_lock_nowait_plan = {
-	.sql =
-	"select 1 from routing.agent_loads l"
-	" where l.account_id" EQ "$1 and l.agent_id" EQ "$2 and l.version" EQ "$4"
-	" for no key update skip locked",
-	.nargs = 4,
-	.argtypes = {INT8OID, INT8OID, TIMESTAMPTZOID, INT8OID}
-};
-
-static RoutingPlan claim_lock_wait_plan = {
-	.sql =
-	"select 1 from routing.agent_loads l"
-	" where l.account_id" EQ "$1 and l.agent_id" EQ "$2 and l.version" EQ "$4"
-	" for no key update",
-	.nargs = 4,
-	.argtypes = {INT8OID, INT8OID, TIMESTAMPTZOID, INT8OID}
+	.nargs = 5,
+	.argtypes = {INT8OID, INT8OID, TIMESTAMPTZOID, INT8OID, BOOLOID}
 };
 
 /*
- * routing_claim locks agent_id's load row if its version is still "version"
- * and, for a chat (count_chat), adds the chat to the agent's load and moves
- * the last chat assignment time to "now".  It first tries without waiting,
+ * routing_claim locks agent_id's load row if its version is still "version",
+ * adds the conversation to the agent's load of its work type (is_chat: chat,
+ * else email) and moves that type's last assignment time to "now".  The
+ * decision read the agent's room under that version, so the room is still
+ * there (section 12).  It first tries without waiting,
  * skipping a row another transaction holds.  Then, with "wait", it waits for
  * that transaction, inside a subtransaction that is rolled back when the
  * version has moved, so that a failed claim never keeps a lock it does not
@@ -183,14 +177,14 @@ static RoutingPlan claim_lock_wait_plan = {
  */
 bool
 routing_claim(int64 account_id, int64 agent_id, int64 version,
-			  bool count_chat, bool wait, TimestampTz now)
+			  bool is_chat, bool wait, TimestampTz now)
 {
-	Datum		values[4] = {Int64GetDatum(account_id), Int64GetDatum(agent_id),
-	TimestampTzGetDatum(now), Int64GetDatum(version)};
+	Datum		values[5] = {Int64GetDatum(account_id), Int64GetDatum(agent_id),
+		TimestampTzGetDatum(now), Int64GetDatum(version),
+	BoolGetDatum(is_chat)};
 	volatile bool claimed;
 
-	claimed = exec_books(count_chat ? &claim_count_nowait_plan : &claim_lock_nowait_plan,
-						 values, NULL, 0) == 1;
+	claimed = exec_books(&claim_nowait_plan, values, NULL, 0) == 1;
 	if (!claimed && wait)
 	{
 		MemoryContext caller_context = CurrentMemoryContext;
@@ -201,8 +195,7 @@ routing_claim(int64 account_id, int64 agent_id, int64 version,
 		MemoryContextSwitchTo(caller_context);
 		PG_TRY();
 		{
-			claimed = exec_books(count_chat ? &claim_count_wait_plan : &claim_lock_wait_plan,
-								 values, NULL, 0) == 1;
+			claimed = exec_books(&claim_wait_plan, values, NULL, 0) == 1;
 		}
 		PG_CATCH();
 		{
@@ -232,30 +225,105 @@ routing_claim(int64 account_id, int64 agent_id, int64 version,
 static RoutingPlan adjust_load_plan = {
 	.sql =
 	"update routing.agent_loads l"
-	" set open_chats = l.open_chats OPERATOR(pg_catalog.+) $3,"
-	"  last_chat_at = coalesce($4, l.last_chat_at),"
+	" set open_chats = l.open_chats OPERATOR(pg_catalog.+) (case when $5 then $3 else 0 end),"
+	"  last_chat_at = case when $5 then coalesce($4, l.last_chat_at) else l.last_chat_at end,"
+	"  open_emails = l.open_emails OPERATOR(pg_catalog.+) (case when $5 then 0 else $3 end),"
+	"  last_email_at = case when $5 then l.last_email_at else coalesce($4, l.last_email_at) end,"
 	"  version = l.version OPERATOR(pg_catalog.+) 1"
 	" where l.account_id" EQ "$1 and l.agent_id" EQ "$2",
-	.nargs = 4,
-	.argtypes = {INT8OID, INT8OID, INT4OID, TIMESTAMPTZOID}
+	.nargs = 5,
+	.argtypes = {INT8OID, INT8OID, INT4OID, TIMESTAMPTZOID, BOOLOID}
 };
 
 /*
- * routing_adjust_load adds delta to an agent's open chats, waiting for the
- * row like any update; given_at, when not 0, is a chat given to the agent
- * and becomes their last chat assignment time.  An agent unknown in the
- * account has no row to add to: the foreign key check at the end of the
- * statement reports it.
+ * routing_adjust_load adds delta to an agent's open conversations of a work
+ * type (is_chat: chat, else email), waiting for the row like any update;
+ * given_at, when not 0, is a conversation given to the agent and becomes
+ * their last assignment time of that type.  An agent unknown in the account
+ * has no row to add to: the foreign key check at the end of the statement
+ * reports it.
  */
 void
-routing_adjust_load(int64 account_id, int64 agent_id, int delta, TimestampTz given_at)
+routing_adjust_load(int64 account_id, int64 agent_id, bool is_chat, int delta,
+					TimestampTz given_at)
 {
-	Datum		values[4] = {Int64GetDatum(account_id), Int64GetDatum(agent_id),
-	Int32GetDatum(delta), TimestampTzGetDatum(given_at)};
-	char		nulls[4] = {' ', ' ', ' ', given_at == 0 ? 'n' : ' '};
+	Datum		values[5] = {Int64GetDatum(account_id), Int64GetDatum(agent_id),
+		Int32GetDatum(delta), TimestampTzGetDatum(given_at),
+	BoolGetDatum(is_chat)};
+	char		nulls[5] = {' ', ' ', ' ', given_at == 0 ? 'n' : ' ', ' '};
 
 	if (exec_books(&adjust_load_plan, values, nulls, 0) == 1)
 		note_load_row_held();
+}
+
+static RoutingPlan set_capacity_plan = {
+	.sql =
+	"update routing.agent_loads l"
+	" set chat_capacity = case when $3 then $4 else l.chat_capacity end,"
+	"  email_capacity = case when $3 then l.email_capacity else $4 end,"
+	"  version = l.version OPERATOR(pg_catalog.+) 1"
+	" where l.account_id" EQ "$1 and l.agent_id" EQ "$2",
+	.nargs = 4,
+	.argtypes = {INT8OID, INT8OID, BOOLOID, INT4OID}
+};
+
+/*
+ * routing_set_capacity copies an agent's capacity of a work type (has_max
+ * false: unlimited) to their load row, where a decision reads it with the
+ * load and a claim's version check covers both.
+ */
+void
+routing_set_capacity(int64 account_id, int64 agent_id, bool is_chat,
+					 bool has_max, int32 max_open)
+{
+	Datum		values[4] = {Int64GetDatum(account_id), Int64GetDatum(agent_id),
+	BoolGetDatum(is_chat), Int32GetDatum(max_open)};
+	char		nulls[4] = {' ', ' ', ' ', has_max ? ' ' : 'n'};
+
+	exec_books(&set_capacity_plan, values, nulls, 0);
+}
+
+static RoutingPlan clear_capacities_plan = {
+	.sql =
+	"update routing.agent_loads l set chat_capacity = null, email_capacity = null,"
+	" version = l.version OPERATOR(pg_catalog.+) 1"
+	" where l.chat_capacity is not null or l.email_capacity is not null",
+	.nargs = 0
+};
+
+/*
+ * routing_clear_capacities makes every agent of every account unlimited,
+ * after a TRUNCATE of capacities (which spans accounts).
+ */
+void
+routing_clear_capacities(void)
+{
+	exec_books(&clear_capacities_plan, NULL, NULL, 0);
+}
+
+static RoutingPlan note_turn_plan = {
+	.sql =
+	"insert into routing.rule_turns as t (account_id, channel_id, agent_id, given,"
+	" last_given_at) values ($1, $2, $3, 1, $4)"
+	" on conflict (account_id, channel_id, agent_id) do update"
+	" set given = t.given OPERATOR(pg_catalog.+) 1, last_given_at = $4",
+	.nargs = 4,
+	.argtypes = {INT8OID, INT8OID, INT8OID, TIMESTAMPTZOID}
+};
+
+/*
+ * routing_note_turn records that a channel's round-robin rule gave the agent
+ * a conversation at "now" (section 14).  The caller holds the agent's load
+ * row, so turns of one agent change one transaction at a time.
+ */
+void
+routing_note_turn(int64 account_id, int64 channel_id, int64 agent_id,
+				  TimestampTz now)
+{
+	Datum		values[4] = {Int64GetDatum(account_id), Int64GetDatum(channel_id),
+	Int64GetDatum(agent_id), TimestampTzGetDatum(now)};
+
+	routing_exec(&note_turn_plan, values, NULL, 0);
 }
 
 static RoutingPlan create_load_row_plan = {
@@ -279,15 +347,16 @@ routing_create_load_row(int64 account_id, int64 agent_id)
 
 static RoutingPlan zero_loads_plan = {
 	.sql =
-	"update routing.agent_loads l set open_chats = 0,"
+	"update routing.agent_loads l set open_chats = 0, open_emails = 0,"
 	" version = l.version OPERATOR(pg_catalog.+) 1"
-	" where l.open_chats OPERATOR(pg_catalog.<>) 0",
+	" where l.open_chats OPERATOR(pg_catalog.<>) 0"
+	" or l.open_emails OPERATOR(pg_catalog.<>) 0",
 	.nargs = 0
 };
 
 /*
- * routing_zero_loads empties every agent's open chat count, in every
- * account, after a TRUNCATE of conversations (which spans accounts).
+ * routing_zero_loads empties every agent's open chat and email counts, in
+ * every account, after a TRUNCATE of conversations (which spans accounts).
  */
 void
 routing_zero_loads(void)

@@ -17,14 +17,20 @@ typedef enum RoutingScope
 	ROUTING_SCOPE_AGENT,
 	ROUTING_SCOPE_TEAM,
 	ROUTING_SCOPE_ACCOUNT,
-	ROUTING_SCOPE_ALL			/* every account: a TRUNCATE */
+	ROUTING_SCOPE_ALL,			/* every account: a TRUNCATE */
+	ROUTING_SCOPE_CHANNEL		/* a channel's queue (queue.c) */
 } RoutingScope;
 
 extern bool routing_holds_load_rows(void);
 extern bool routing_claim(int64 account_id, int64 agent_id, int64 version,
-						  bool count_chat, bool wait, TimestampTz now);
-extern void routing_adjust_load(int64 account_id, int64 agent_id, int delta,
-								TimestampTz given_at);
+						  bool is_chat, bool wait, TimestampTz now);
+extern void routing_adjust_load(int64 account_id, int64 agent_id, bool is_chat,
+								int delta, TimestampTz given_at);
+extern void routing_set_capacity(int64 account_id, int64 agent_id, bool is_chat,
+								 bool has_max, int32 max_open);
+extern void routing_clear_capacities(void);
+extern void routing_note_turn(int64 account_id, int64 channel_id,
+							  int64 agent_id, TimestampTz now);
 extern void routing_bump_versions(RoutingScope scope, int64 account_id,
 								  int64 id);
 extern void routing_create_load_row(int64 account_id, int64 agent_id);

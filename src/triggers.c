@@ -17,12 +17,13 @@
 #include "eligibility.h"
 #include "loads.h"
 #include "plumbing.h"
+#include "queue.h"
 
 /* The names of the columns of ConversationColumn, in its order. */
 static const char *const conversation_column_names[CONVERSATION_COLUMN_COUNT] = {
 	"account_id", "conversation_id", "channel_id", "contact_id", "status",
 	"assignee_agent_id", "assignee_team_id", "assigned_by", "assigned_at",
-	"assigned_reason", "load_agent_id"
+	"assigned_reason", "load_agent_id", "priority"
 };
 
 /*
@@ -151,6 +152,8 @@ read_conversation(HeapTuple tuple, TupleDesc desc, ConversationRow *row)
 	row->has_assigned_at = !isnull;
 	if (!isnull)
 		row->assigned_at = DatumGetTimestampTz(value);
+	value = conversation_value(tuple, desc, CONVERSATION_PRIORITY, &isnull);
+	row->priority = isnull ? 0 : DatumGetInt32(value);
 }
 
 /* A conversation trigger's rows, for its work as the extension owner. */
@@ -158,13 +161,16 @@ typedef struct ConversationWork
 {
 	ConversationRow old;
 	ConversationRow new;
+	bool		has_old;
+	bool		has_new;
+	bool		owner_changed;
 	ConversationChanges changes;
 	const char *reason;
 } ConversationWork;
 
 /*
- * book_insert, book_update, book_delete and book_owner_change run the
- * books' work for the conversation triggers.
+ * book_insert, book_update, book_delete and book_after run the books' work
+ * for the conversation triggers.
  */
 static void
 book_insert(void *arg)
@@ -188,14 +194,17 @@ book_delete(void *arg)
 	ConversationWork *work = arg;
 
 	routing_book_delete(&work->old);
+	routing_book_drain(&work->old, NULL);
 }
 
 static void
-book_owner_change(void *arg)
+book_after(void *arg)
 {
 	ConversationWork *work = arg;
 
-	routing_book_owner_change(&work->old, &work->new, work->reason);
+	if (work->owner_changed)
+		routing_book_owner_change(&work->old, &work->new, work->reason);
+	routing_book_drain(work->has_old ? &work->old : NULL, &work->new);
 }
 
 PG_FUNCTION_INFO_V1(routing_conversation_before);
@@ -257,8 +266,9 @@ PG_FUNCTION_INFO_V1(routing_conversation_after);
 
 /*
  * routing_conversation_after is the AFTER ROW trigger on conversations: it
- * logs and announces each change of owner once the row exists, and takes a
- * deleted conversation out of its agent's load.
+ * logs and announces each change of owner once the row exists, takes a
+ * deleted conversation out of its agent's load, and drains the queues when
+ * room freed up or a conversation waits.
  */
 Datum
 routing_conversation_after(PG_FUNCTION_ARGS)
@@ -284,24 +294,30 @@ routing_conversation_after(PG_FUNCTION_ARGS)
 		return PointerGetDatum(NULL);
 	}
 
+	work.has_new = true;
 	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
 	{
 		new_tuple = trigdata->tg_trigtuple;
 		read_conversation(new_tuple, desc, &work.new);
-		if (!work.new.has_agent && !work.new.has_team)
-			return PointerGetDatum(NULL);
+		work.owner_changed = work.new.has_agent || work.new.has_team;
 	}
 	else
 	{
 		new_tuple = trigdata->tg_newtuple;
+		work.has_old = true;
 		read_conversation(trigdata->tg_trigtuple, desc, &work.old);
 		read_conversation(new_tuple, desc, &work.new);
-		if (routing_same_owner(&work.old, &work.new))
+		work.owner_changed = !routing_same_owner(&work.old, &work.new);
+		if (!work.owner_changed && work.old.open == work.new.open &&
+			work.old.has_load_agent == work.new.has_load_agent &&
+			work.old.load_agent_id == work.new.load_agent_id)
 			return PointerGetDatum(NULL);
 	}
+	if (!work.owner_changed && !work.new.open && !work.old.has_load_agent)
+		return PointerGetDatum(NULL);
 	reason = conversation_value(new_tuple, desc, CONVERSATION_REASON, &no_reason);
 	work.reason = no_reason ? NULL : TextDatumGetCString(reason);
-	routing_as_owner(book_owner_change, &work);
+	routing_as_owner(book_after, &work);
 	return PointerGetDatum(NULL);
 }
 
@@ -376,50 +392,73 @@ routing_conversations_truncated(PG_FUNCTION_ARGS)
 	return PointerGetDatum(NULL);
 }
 
+/* Whose eligibility a row of an eligibility table speaks of. */
+typedef struct EligibilityTarget
+{
+	RoutingScope scope;
+	int64		account_id;
+	int64		id;
+} EligibilityTarget;
+
 /*
- * bump_for_row moves the load row versions of whoever a row of an
- * eligibility table speaks of.
+ * target_of_row reads whom a row of an eligibility table speaks of: the
+ * trigger's argument says whether it names an agent, an agent or a team, or
+ * the whole account.
  */
 static void
-bump_for_row(const char *scope, HeapTuple tuple, TupleDesc desc)
+target_of_row(const char *kind, HeapTuple tuple, TupleDesc desc,
+			  EligibilityTarget *target)
 {
-	int64		account_id = get_int64(tuple, desc, column_number(desc, "account_id"), NULL);
 	bool		has_agent;
-	int64		agent_id;
 
-	if (strcmp(scope, "account") == 0)
-	{
-		routing_bump_versions(ROUTING_SCOPE_ACCOUNT, account_id, 0);
+	target->account_id = get_int64(tuple, desc, column_number(desc, "account_id"), NULL);
+	target->scope = ROUTING_SCOPE_ACCOUNT;
+	target->id = 0;
+	if (strcmp(kind, "account") == 0)
 		return;
+	target->id = get_int64(tuple, desc, column_number(desc, "agent_id"), &has_agent);
+	target->scope = ROUTING_SCOPE_AGENT;
+	if (!has_agent && strcmp(kind, "agent_or_team") == 0)
+	{
+		target->scope = ROUTING_SCOPE_TEAM;
+		target->id = get_int64(tuple, desc, column_number(desc, "team_id"), NULL);
 	}
-	agent_id = get_int64(tuple, desc, column_number(desc, "agent_id"), &has_agent);
-	if (has_agent)
-		routing_bump_versions(ROUTING_SCOPE_AGENT, account_id, agent_id);
-	else if (strcmp(scope, "agent_or_team") == 0)
-		routing_bump_versions(ROUTING_SCOPE_TEAM, account_id,
-							  get_int64(tuple, desc, column_number(desc, "team_id"), NULL));
 }
 
 /*
  * bump_for_trigger is routing_eligibility_changed's work: it moves the
  * versions of whoever the changed rows speak of, or of every agent after a
- * TRUNCATE.
+ * TRUNCATE, between the queue locks and the drain of section 13 (an agent
+ * may have become eligible).  An UPDATE that moves a row between agents
+ * locks and drains the account's queues.
  */
 static void
 bump_for_trigger(void *arg)
 {
 	TriggerData *trigdata = arg;
-	const char *scope = trigdata->tg_trigger->tgargs[0];
+	const char *kind = trigdata->tg_trigger->tgargs[0];
 	TupleDesc	desc = RelationGetDescr(trigdata->tg_relation);
+	EligibilityTarget old;
+	EligibilityTarget new;
+	EligibilityTarget queues;
 
 	if (TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
-		routing_bump_versions(ROUTING_SCOPE_ALL, 0, 0);
-	else
 	{
-		bump_for_row(scope, trigdata->tg_trigtuple, desc);
-		if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
-			bump_for_row(scope, trigdata->tg_newtuple, desc);
+		routing_bump_versions(ROUTING_SCOPE_ALL, 0, 0);
+		return;
 	}
+	target_of_row(kind, trigdata->tg_trigtuple, desc, &old);
+	new = old;
+	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+		target_of_row(kind, trigdata->tg_newtuple, desc, &new);
+	queues = new;
+	if (old.scope != new.scope || old.id != new.id)
+		queues.scope = ROUTING_SCOPE_ACCOUNT;
+	routing_lock_queues(queues.scope, queues.account_id, queues.id, 0);
+	routing_bump_versions(old.scope, old.account_id, old.id);
+	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+		routing_bump_versions(new.scope, new.account_id, new.id);
+	routing_drain_queues(queues.scope, queues.account_id, queues.id, 0);
 }
 
 PG_FUNCTION_INFO_V1(routing_eligibility_changed);
@@ -582,5 +621,94 @@ routing_books_truncated(PG_FUNCTION_ARGS)
 		!TRIGGER_FIRED_BY_TRUNCATE(((TriggerData *) fcinfo->context)->tg_event))
 		elog(ERROR, "routing_books_truncated must be a TRUNCATE trigger");
 	routing_as_owner(guard_books_truncate, NULL);
+	return PointerGetDatum(NULL);
+}
+
+/* A capacity row as scalars. */
+typedef struct CapacityRow
+{
+	int64		account_id;
+	int64		agent_id;
+	bool		is_chat;
+	int32		max_open;
+} CapacityRow;
+
+/*
+ * read_capacity turns a capacities row into scalars.
+ */
+static void
+read_capacity(HeapTuple tuple, TupleDesc desc, CapacityRow *row)
+{
+	bool		isnull;
+
+	row->account_id = get_int64(tuple, desc, column_number(desc, "account_id"), NULL);
+	row->agent_id = get_int64(tuple, desc, column_number(desc, "agent_id"), NULL);
+	row->is_chat = strcmp(TextDatumGetCString(heap_getattr(tuple, column_number(desc, "work"),
+														   desc, &isnull)),
+						  "chat") == 0;
+	row->max_open = DatumGetInt32(heap_getattr(tuple, column_number(desc, "max_open"),
+											   desc, &isnull));
+}
+
+/*
+ * copy_capacities is routing_capacity_changed's work as the owner: it
+ * copies the changed capacity (or its removal) to the agent's load row,
+ * between the queue locks and the drain, since more room may let waiting
+ * conversations in (section 13).  A row moved to another agent locks and
+ * drains the account's queues.
+ */
+static void
+copy_capacities(void *arg)
+{
+	TriggerData *trigdata = arg;
+	TupleDesc	desc = RelationGetDescr(trigdata->tg_relation);
+	bool		has_old = !TRIGGER_FIRED_BY_INSERT(trigdata->tg_event);
+	bool		has_new = !TRIGGER_FIRED_BY_DELETE(trigdata->tg_event);
+	CapacityRow old = {0};
+	CapacityRow new = {0};
+	const CapacityRow *any;
+	RoutingScope scope = ROUTING_SCOPE_AGENT;
+
+	if (TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
+	{
+		routing_clear_capacities();
+		return;
+	}
+	if (has_old)
+		read_capacity(trigdata->tg_trigtuple, desc, &old);
+	if (has_new)
+		read_capacity(TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ?
+					  trigdata->tg_newtuple : trigdata->tg_trigtuple, desc, &new);
+	any = has_new ? &new : &old;
+	if (has_old && has_new && (old.agent_id != new.agent_id ||
+							   old.account_id != new.account_id))
+		scope = ROUTING_SCOPE_ACCOUNT;
+	routing_lock_queues(scope, any->account_id, any->agent_id, 0);
+	if (has_old && !(has_new && old.agent_id == new.agent_id &&
+					 old.account_id == new.account_id && old.is_chat == new.is_chat))
+		routing_set_capacity(old.account_id, old.agent_id, old.is_chat, false, 0);
+	if (has_new)
+		routing_set_capacity(new.account_id, new.agent_id, new.is_chat, true,
+							 new.max_open);
+	routing_drain_queues(scope, any->account_id, any->agent_id, 0);
+}
+
+PG_FUNCTION_INFO_V1(routing_capacity_changed);
+
+/*
+ * routing_capacity_changed is the AFTER trigger on capacities (section 12):
+ * each agent's capacities live on their load row too, where a decision
+ * reads them with the load and the claim's version check covers both.  A
+ * TRUNCATE makes every agent unlimited; it drains nothing (it spans
+ * accounts): run routing.drain() after it.
+ */
+Datum
+routing_capacity_changed(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(trigdata->tg_event))
+		elog(ERROR, "routing_capacity_changed must be an AFTER trigger");
+	routing_as_owner(copy_capacities, trigdata);
 	return PointerGetDatum(NULL);
 }

@@ -1,0 +1,288 @@
+/*
+ * queue.c
+ *		Assigning existing conversations by rule: route_conversation and the
+ *		queue of section 13.  A channel whose enabled rule says "queue" has
+ *		a queue lock, its rule row.  Whoever adds a waiting conversation or
+ *		frees room an agent of the channel's pool can use takes it before
+ *		any agent_loads row, in channel_id order, and drains the channel in
+ *		the same transaction: of two such transactions the second sees what
+ *		the first committed, so a waiting conversation is never left behind
+ *		by an agent with room, and never assigned twice.
+ */
+#include "postgres.h"
+#include "fmgr.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "utils/builtins.h"
+
+#include "decision.h"
+#include "queue.h"
+
+/*
+ * The conversation whose UPDATE gives it the owner a routing decision
+ * chose.  That UPDATE says assigned_by 'rule' and names the agent whose
+ * load the claim already counted; no other UPDATE may, so that a plain
+ * UPDATE can neither skip the restricted-inbox check nor write the books by
+ * hand.  The announcement holds only in the subtransaction that made it: if
+ * an error comes between it and the UPDATE, whoever catches the error goes
+ * on in another subtransaction, where no UPDATE can take it.
+ */
+static struct
+{
+	TransactionId xid;
+	SubTransactionId subid;
+	int64		account_id;
+	int64		conversation_id;
+}			routed_update;
+
+/*
+ * routing_expect_routed_update announces the routed UPDATE of a
+ * conversation to the trigger.
+ */
+void
+routing_expect_routed_update(int64 account_id, int64 conversation_id)
+{
+	routed_update.xid = GetTopTransactionId();
+	routed_update.subid = GetCurrentSubTransactionId();
+	routed_update.account_id = account_id;
+	routed_update.conversation_id = conversation_id;
+}
+
+/*
+ * routing_take_routed_update tells whether an UPDATE of this conversation is
+ * the announced one, and forgets the announcement.
+ */
+bool
+routing_take_routed_update(int64 account_id, int64 conversation_id)
+{
+	bool		announced = TransactionIdIsValid(routed_update.xid) &&
+		TransactionIdEquals(routed_update.xid, GetTopTransactionIdIfAny()) &&
+		routed_update.subid == GetCurrentSubTransactionId() &&
+		routed_update.account_id == account_id &&
+		routed_update.conversation_id == conversation_id;
+
+	routed_update.xid = InvalidTransactionId;
+	return announced;
+}
+
+static RoutingPlan routed_owner_plan = {
+	.sql =
+	"update routing.conversations c"
+	" set assignee_agent_id = $3, assignee_team_id = null, assigned_by = 'rule',"
+	"  assigned_at = $4, assigned_reason = $5, load_agent_id = $3"
+	" where c.account_id" EQ "$1 and c.conversation_id" EQ "$2",
+	.nargs = 5,
+	.argtypes = {INT8OID, INT8OID, INT8OID, TIMESTAMPTZOID, TEXTOID}
+};
+
+/*
+ * give_by_rule writes a routing decision into its conversation, whose load
+ * the decision's claim has counted.
+ */
+static void
+give_by_rule(int64 account_id, int64 conversation_id, const RoutingDecision *decision)
+{
+	Datum		values[5] = {Int64GetDatum(account_id), Int64GetDatum(conversation_id),
+		Int64GetDatum(decision->agent_id), TimestampTzGetDatum(decision->decided_at),
+	CStringGetTextDatum(decision->reason)};
+
+	routing_expect_routed_update(account_id, conversation_id);
+	routing_exec(&routed_owner_plan, values, NULL, 0);
+}
+
+/*
+ * The queue channels of an account that room of agent $2 can serve (a
+ * contact owner rule can route to any agent), channel $3, or all ($4),
+ * locked in channel_id order.
+ */
+static RoutingPlan lock_queues_plan = {
+	.sql =
+	"select r.channel_id from routing.rules r"
+	" where r.account_id" EQ "$1 and r.enabled and r.when_nobody" EQ "'queue'"
+	" and ($4 or r.channel_id" EQ "$3"
+	"  or ($2 is not null and (r.assign_to" EQ "'contact_owner'"
+	"   or exists (select 1 from routing.rule_targets t where t.account_id" EQ "$1"
+	"    and t.channel_id" EQ "r.channel_id and t.agent_id" EQ "$2)"
+	"   or exists (select 1 from routing.rule_targets t"
+	"    join routing.team_members m on m.account_id" EQ "t.account_id"
+	"     and m.team_id" EQ "t.team_id"
+	"    where t.account_id" EQ "$1 and t.channel_id" EQ "r.channel_id"
+	"     and m.agent_id" EQ "$2 and m.role" EQ "'primary'))))"
+	" order by r.channel_id for no key update of r",
+	.nargs = 4,
+	.argtypes = {INT8OID, INT8OID, INT8OID, BOOLOID}
+};
+
+/*
+ * lock_queues locks the queue channels of a scope and returns their ids in
+ * channel_id order (palloc'd; *count of them): those that room of an agent
+ * (ROUTING_SCOPE_AGENT, id an agent) can serve, one channel
+ * (ROUTING_SCOPE_CHANNEL, id a channel), or all of the account's (the other
+ * scopes); and also_channel_id, if not 0.  Every queue lock is taken before
+ * any agent_loads row, and all of a change's at once, in order.
+ */
+static int64 *
+lock_queues(RoutingScope scope, int64 account_id, int64 id, int64 also_channel_id,
+			int *count)
+{
+	Datum		values[4] = {Int64GetDatum(account_id), Int64GetDatum(id),
+		Int64GetDatum(scope == ROUTING_SCOPE_CHANNEL ? id : also_channel_id),
+	BoolGetDatum(scope != ROUTING_SCOPE_AGENT && scope != ROUTING_SCOPE_CHANNEL)};
+	char		nulls[4] = {' ', scope == ROUTING_SCOPE_AGENT ? ' ' : 'n',
+		scope == ROUTING_SCOPE_CHANNEL || also_channel_id != 0 ? ' ' : 'n', ' '};
+	int			n = routing_exec(&lock_queues_plan, values, nulls, 0);
+	int64	   *channels = palloc(sizeof(int64) * Max(n, 1));
+
+	for (int i = 0; i < n; i++)
+		channels[i] = routing_get_int64(i, 1, NULL);
+	*count = n;
+	return channels;
+}
+
+/*
+ * routing_lock_queues takes the queue locks that a change which frees room
+ * or makes a conversation wait needs before it touches any agent_loads row
+ * (see lock_queues for the scopes).
+ */
+void
+routing_lock_queues(RoutingScope scope, int64 account_id, int64 id,
+					int64 also_channel_id)
+{
+	int			count;
+
+	pfree(lock_queues(scope, account_id, id, also_channel_id, &count));
+}
+
+/* The first waiting conversation of a channel, and the next after one. */
+#define WAITING_COLUMNS \
+	"select c.conversation_id, c.contact_id, c.priority, c.created_at" \
+	" from routing.conversations c" \
+	" where c.account_id" EQ "$1 and c.channel_id" EQ "$2" \
+	" and c.status" EQ "'open' and c.assignee_agent_id is null" \
+	" and c.assignee_team_id is null"
+#define WAITING_ORDER \
+	" order by c.priority desc, c.created_at, c.conversation_id limit 1" \
+	" for no key update of c skip locked"
+
+static RoutingPlan first_waiting_plan = {
+	.sql = WAITING_COLUMNS WAITING_ORDER,
+	.nargs = 2,
+	.argtypes = {INT8OID, INT8OID}
+};
+
+static RoutingPlan next_waiting_plan = {
+	.sql = WAITING_COLUMNS
+	" and (c.priority OPERATOR(pg_catalog.<) $3 or (c.priority" EQ "$3"
+	"  and (c.created_at, c.conversation_id) OPERATOR(pg_catalog.>) ($4, $5)))"
+	WAITING_ORDER,
+	.nargs = 5,
+	.argtypes = {INT8OID, INT8OID, INT4OID, TIMESTAMPTZOID, INT8OID}
+};
+
+/*
+ * drain_locked assigns a locked queue channel's waiting conversations, in
+ * queue order, while an eligible agent has room; returns how many.  A
+ * conversation another transaction holds (someone is taking or closing it)
+ * is left to that transaction.  Under a users-and-teams rule the waiting
+ * conversations share one pool, so the first that finds nobody ends the
+ * drain; under a contact owner rule each has its own owner, and the drain
+ * goes on to the next.
+ */
+static int64
+drain_locked(int64 account_id, int64 channel_id)
+{
+	Datum		values[5] = {Int64GetDatum(account_id), Int64GetDatum(channel_id)};
+	bool		after_one = false;
+	int64		assigned = 0;
+
+	for (;;)
+	{
+		int64		conversation_id;
+		bool		has_contact;
+		int64		contact_id;
+		RoutingDecision decision;
+
+		if (routing_exec(after_one ? &next_waiting_plan : &first_waiting_plan,
+						 values, NULL, 1) != 1)
+			break;
+		conversation_id = routing_get_int64(0, 1, NULL);
+		contact_id = routing_get_int64(0, 2, &has_contact);
+		values[2] = Int32GetDatum((int32) routing_get_int64(0, 3, NULL));
+		values[3] = TimestampTzGetDatum(routing_get_int64(0, 4, NULL));
+		values[4] = Int64GetDatum(conversation_id);
+		routing_decide(account_id, channel_id, conversation_id, has_contact,
+					   contact_id, NULL, &decision, NULL);
+		if (decision.assigned)
+		{
+			give_by_rule(account_id, conversation_id, &decision);
+			assigned++;
+		}
+		else if (!decision.own_pool)
+			break;
+		/* Assigned or passed over, the next one follows this one. */
+		after_one = true;
+	}
+	return assigned;
+}
+
+/*
+ * routing_drain_queues assigns what it can in the queue channels of a scope
+ * (see lock_queues) after the change that freed room or made a
+ * conversation wait, which took the same locks before; returns how many it
+ * assigned.
+ */
+int64
+routing_drain_queues(RoutingScope scope, int64 account_id, int64 id,
+					 int64 also_channel_id)
+{
+	int			count;
+	int64	   *channels = lock_queues(scope, account_id, id, also_channel_id, &count);
+	int64		assigned = 0;
+
+	for (int i = 0; i < count; i++)
+		assigned += drain_locked(account_id, channels[i]);
+	pfree(channels);
+	return assigned;
+}
+
+static RoutingPlan owner_plan = {
+	.sql =
+	"select c.assignee_agent_id from routing.conversations c"
+	" where c.account_id" EQ "$1 and c.conversation_id" EQ "$2",
+	.nargs = 2,
+	.argtypes = {INT8OID, INT8OID}
+};
+
+/*
+ * routing_route_existing routes an open, unassigned conversation by its
+ * channel's rule (route_conversation, section 7) and tells whether it has
+ * an agent now (*agent_id).  In a queue channel where others wait ahead of
+ * it, or where nobody has room, it drains the channel instead, so that the
+ * conversation is assigned in its turn (section 13).
+ */
+bool
+routing_route_existing(int64 account_id, int64 conversation_id, int64 channel_id,
+					   bool has_contact, int64 contact_id, int32 priority,
+					   int64 *agent_id)
+{
+	RoutingDecision decision;
+	Datum		values[2] = {Int64GetDatum(account_id), Int64GetDatum(conversation_id)};
+	bool		has_agent;
+
+	routing_decide(account_id, channel_id, conversation_id, has_contact,
+				   contact_id, &priority, &decision, NULL);
+	if (decision.assigned)
+	{
+		give_by_rule(account_id, conversation_id, &decision);
+		*agent_id = decision.agent_id;
+		return true;
+	}
+	if (!decision.queue)
+		return false;
+	routing_drain_queues(ROUTING_SCOPE_CHANNEL, account_id, channel_id, 0);
+	if (routing_exec(&owner_plan, values, NULL, 1) != 1)
+		return false;
+	*agent_id = routing_get_int64(0, 1, &has_agent);
+	return has_agent;
+}
