@@ -49,15 +49,6 @@ static RoutingPlan random_probe_plan = {
 	.argtypes = {INT8OID, INT8OID, BOOLOID}
 };
 
-static RoutingPlan random_all_plan = {
-	.sql =
-	"select l.agent_id, l.version from routing.agent_loads l"
-	" where l.account_id" EQ "$1 and " SQL_ELIGIBLE
-	" order by l.agent_id",
-	.nargs = ELIGIBILITY_NARGS,
-	.argtypes = {ELIGIBILITY_ARGTYPES}
-};
-
 static RoutingPlan contact_plan = {
 	.sql =
 	"select c.owner_agent_id, c.tracked from routing.contacts c"
@@ -159,6 +150,12 @@ static RoutingPlan pool_by_turn_plan = {
 	.argtypes = {INT8OID, INT8OID, BOOLOID}
 };
 
+static RoutingPlan pool_plan = {
+	.sql = POOL_COLUMNS " order by l.agent_id",
+	.nargs = 3,
+	.argtypes = {INT8OID, INT8OID, BOOLOID}
+};
+
 /*
  * Every agent the rule names, directly or through a team in any role, with
  * each check, in the method's order: the candidates a traced decision lists.
@@ -230,6 +227,38 @@ trace_candidate(RoutingTrace *trace, const RoutingChecks *checks, const char *ro
 }
 
 /*
+ * read_pool reads the pool of a users-and-teams rule into the source's list,
+ * in the order of "plan" (one of the pool plans), the tie value being the
+ * turns (by_turn) or the load.
+ */
+static void
+read_pool(const RoutingChannel *channel, Snapshot snapshot, RoutingPlan *plan,
+		  bool by_turn, CandidateSource *source)
+{
+	Datum		values[3] = {Int64GetDatum(channel->account_id),
+	Int64GetDatum(channel->channel_id), BoolGetDatum(channel->is_chat)};
+	int			n = routing_exec_snapshot(plan, values, NULL, POOL_MAX_CANDIDATES,
+										  snapshot);
+
+	source->list = palloc(sizeof(LoadCandidate) * Max(n, 1));
+	source->list_room = palloc(sizeof(bool) * Max(n, 1));
+	source->list_checks_version = palloc(sizeof(int64) * Max(n, 1));
+	for (int row = 0; row < n; row++)
+	{
+		LoadCandidate *c = &source->list[row];
+
+		c->agent_id = routing_get_int64(row, 1, NULL);
+		c->version = routing_get_int64(row, 2, NULL);
+		source->list_checks_version[row] = routing_get_int64(row, 3, NULL);
+		c->load = routing_get_int64(row, 4, NULL);
+		c->tie = by_turn ? routing_get_int64(row, 5, NULL) : c->load;
+		source->list_room[row] = routing_get_bool(row, 6);
+		c->held = false;
+	}
+	source->nlist = n;
+}
+
+/*
  * begin_candidates starts reading the channel's candidates in the order of
  * its method under the decision's snapshot.
  */
@@ -267,29 +296,8 @@ begin_candidates(const RoutingChannel *channel, Snapshot snapshot,
 								 &channel->account_id, snapshot);
 	}
 	else
-	{
-		Datum		values[3] = {Int64GetDatum(channel->account_id),
-		Int64GetDatum(channel->channel_id), BoolGetDatum(channel->is_chat)};
-
-		n = routing_exec_snapshot(by_turn ? &pool_by_turn_plan : &pool_by_email_load_plan,
-								  values, NULL, POOL_MAX_CANDIDATES, snapshot);
-		source->list = palloc(sizeof(LoadCandidate) * Max(n, 1));
-		source->list_room = palloc(sizeof(bool) * Max(n, 1));
-		source->list_checks_version = palloc(sizeof(int64) * Max(n, 1));
-		for (int row = 0; row < n; row++)
-		{
-			LoadCandidate *c = &source->list[row];
-
-			c->agent_id = routing_get_int64(row, 1, NULL);
-			c->version = routing_get_int64(row, 2, NULL);
-			source->list_checks_version[row] = routing_get_int64(row, 3, NULL);
-			c->load = routing_get_int64(row, 4, NULL);
-			c->tie = by_turn ? routing_get_int64(row, 5, NULL) : c->load;
-			source->list_room[row] = routing_get_bool(row, 6);
-			c->held = false;
-		}
-		source->nlist = n;
-	}
+		read_pool(channel, snapshot, by_turn ? &pool_by_turn_plan : &pool_by_email_load_plan,
+				  by_turn, source);
 }
 
 /*
@@ -501,8 +509,10 @@ decide_in_order(const RoutingChannel *channel, Snapshot snapshot,
  * false when the decision must start again.  It first probes random ids in
  * the account's id range: each probe hits every eligible agent with the
  * same chance, so an accepted probe is a uniform pick, at a cost that does
- * not grow with the pool.  After RANDOM_PROBES misses (a sparse pool) it
- * draws from the full eligible list; a mix of uniform draws is uniform.
+ * not grow with the pool.  After RANDOM_PROBES misses (a pool small beside
+ * its account) it draws from the eligible agents of the rule's pool, read
+ * at a cost that follows the pool, not the account; a mix of uniform draws
+ * is uniform.
  * Traced, it lists the candidates and draws none.
  */
 static bool
@@ -547,17 +557,22 @@ decide_random(const RoutingChannel *channel, Snapshot snapshot,
 	}
 	if (has_agents && !found)
 	{
-		Datum		values[ELIGIBILITY_NARGS];
-		int			n;
+		CandidateSource source = {0};
+		LoadCandidate candidate;
+		LoadCandidate *eligible;
+		int			neligible = 0;
 
-		routing_eligibility_args(channel, 0, values);
-		n = routing_exec_snapshot(&random_all_plan, values, NULL, 0, snapshot);
-		if (n > 0)
+		read_pool(channel, snapshot, &pool_plan, false, &source);
+		eligible = palloc(sizeof(LoadCandidate) * Max(source.nlist, 1));
+		while (next_eligible(channel, snapshot, &source, &candidate))
+			eligible[neligible++] = candidate;
+		if (neligible > 0)
 		{
-			int			pick = (int) pg_prng_uint64_range(&pg_global_prng_state, 0, n - 1);
+			int			pick = (int) pg_prng_uint64_range(&pg_global_prng_state, 0,
+														  neligible - 1);
 
-			agent_id = routing_get_int64(pick, 1, NULL);
-			version = routing_get_int64(pick, 2, NULL);
+			agent_id = eligible[pick].agent_id;
+			version = eligible[pick].version;
 			found = true;
 		}
 	}
