@@ -1,6 +1,7 @@
--- The account the stress run routes in (BEHAVIOUR.md sections 3, 4a, 5, 6).
+-- The account the stress run routes in (BEHAVIOUR.md sections 3, 4a, 5, 6,
+-- 12, 13, 14).
 --
--- Two families of chat agents, disjoint, so that each agent's load comes
+-- Three families of agents, disjoint, so that each agent's load comes
 -- from one family's channels only:
 --
 -- Family A, agents 101-106: three chat-kind channels whose rule targets
@@ -26,9 +27,20 @@
 -- and 104 an additional member of team 20 (never routed to through a team);
 -- 102 an additional member of team 11.
 --
--- Channel 7 (email, random) targets teams 10 and 20: it does not count as
--- load.  Channel 8 (chat) has a disabled rule: its conversations stay
--- unassigned (section 1) until a manual action in the mixed phase.
+-- Channel 7 (email, random) targets teams 10 and 20: it counts in the
+-- email load only.  Channel 8 (chat) has a disabled rule: its conversations
+-- stay unassigned (section 1) until a manual action in the mixed phase.
+--
+-- Family C, agents 301-306 (sections 12-14): the pools of two queue
+-- channels, every eligible agent with a capacity, so that the queue fills
+-- up and is drained by closes, capacities raised and agents coming back:
+--   channel 9 (chat, when_nobody queue, round robin) {301..305},
+--   channel 10 (email, when_nobody queue, least busy) {302..306}; 301 is a
+--   target of channel 10 too but has email capacity 0 (never routed to).
+-- Family C agents get conversations only from the rule: no mixed script
+-- assigns to them by hand, and reopening gives them nothing back (reopening
+-- keeps the owner past capacity, as a manual assignment may), so their
+-- loads must never pass their capacities.
 
 set client_min_messages = warning;
 drop extension if exists routing cascade;
@@ -37,12 +49,14 @@ create extension routing;
 insert into routing.agents (agent_id, name, active)
 select id, 'agent ' || id, id <> 109
 from unnest(array[101, 102, 103, 104, 105, 106, 108, 109, 110,
-                  201, 202, 203, 204, 205]) as id;
+                  201, 202, 203, 204, 205,
+                  301, 302, 303, 304, 305, 306]) as id;
 
 insert into routing.seats (agent_id, hub)
 select id, case when id % 2 = 0 then 'sales' else 'service' end
 from unnest(array[101, 102, 103, 104, 105, 106, 109, 110,
-                  201, 202, 203, 204, 205]) as id;
+                  201, 202, 203, 204, 205,
+                  301, 302, 303, 304, 305, 306]) as id;
 -- Some agents hold both seats: one seat is enough, two must not count twice.
 insert into routing.seats (agent_id, hub) values (101, 'sales'), (204, 'service');
 
@@ -71,13 +85,18 @@ insert into routing.channels (channel_id, inbox_id, kind, name) values
     (5, 1, 'chat', 'billing chat, overflow'),
     (6, 1, 'bot', 'billing bot'),
     (7, 1, 'email', 'mail'),
-    (8, 1, 'chat', 'unrouted chat');
+    (8, 1, 'chat', 'unrouted chat'),
+    (9, 1, 'chat', 'queued chat'),
+    (10, 1, 'email', 'queued mail');
 
 insert into routing.rules (channel_id, enabled, assign_to) values
     (1, true, 'users_and_teams'), (2, true, 'users_and_teams'),
     (3, true, 'users_and_teams'), (4, true, 'users_and_teams'),
     (5, true, 'users_and_teams'), (6, true, 'users_and_teams'),
     (7, true, 'users_and_teams'), (8, false, 'users_and_teams');
+-- sections 13, 14: the queue channels
+insert into routing.rules (channel_id, enabled, when_nobody, distribution) values
+    (9, true, 'queue', 'round_robin'), (10, true, 'queue', 'least_busy');
 
 insert into routing.rule_targets (channel_id, team_id) values
     (1, 10), (3, 10), (3, 11), (4, 20), (5, 20), (7, 10), (7, 20);
@@ -86,7 +105,17 @@ insert into routing.rule_targets (channel_id, agent_id) values
     (2, 101), (2, 102), (2, 103), (2, 104), (2, 105), (2, 106),
     (3, 106), (3, 102), (3, 110),
     (5, 204),
-    (6, 204), (6, 205);
+    (6, 204), (6, 205),
+    (9, 301), (9, 302), (9, 303), (9, 304), (9, 305),
+    (10, 301), (10, 302), (10, 303), (10, 304), (10, 305), (10, 306);
+
+-- section 12: capacities of family C (raised, never lowered, by
+-- mixed_capacity.sql)
+insert into routing.capacities (agent_id, work, max_open) values
+    (301, 'chat', 3), (302, 'chat', 4), (303, 'chat', 5), (304, 'chat', 3),
+    (305, 'chat', 4),
+    (301, 'email', 0), (302, 'email', 3), (303, 'email', 4), (304, 'email', 5),
+    (305, 'email', 3), (306, 'email', 4);
 
 -- The test's own expectation (section 3), written out by hand rather than
 -- derived from the tables: the eligible agents of each routed channel while
@@ -103,13 +132,23 @@ select 3, unnest(array[101, 102, 103, 104, 105, 106]) union all
 select 4, unnest(array[201, 202, 203]) union all
 select 5, unnest(array[201, 202, 203, 204]) union all
 select 6, unnest(array[204, 205]) union all
-select 7, unnest(array[101, 102, 103, 104, 201, 202, 203]);
+select 7, unnest(array[101, 102, 103, 104, 201, 202, 203]) union all
+select 9, unnest(array[301, 302, 303, 304, 305]) union all
+select 10, unnest(array[302, 303, 304, 305, 306]);
 
 -- Pools whose agents all share the same pools: "at most one" holds for them.
 create table public.stress_balanced_pool (channel_id bigint primary key);
 insert into public.stress_balanced_pool values (1), (2), (3);
 
+-- Channels whose rule queues (section 13): their conversations may wait.
+create table public.stress_queue_channel (channel_id bigint primary key);
+insert into public.stress_queue_channel values (9), (10);
+
 -- Conversations the mixed phase inserted (and committed) and deleted (a
--- plain DELETE), recorded in the same statement, to account for every row.
-create table public.stress_inserted (conversation_id bigint not null);
+-- plain DELETE), recorded in the same transaction, to account for every
+-- row; mixed_insert_queue.sql also records the owner its INSERT returned
+-- and the owner the row commits with (section 5: the same).
+create table public.stress_inserted (conversation_id bigint not null,
+                                     returned_agent_id bigint,
+                                     committed_agent_id bigint);
 create table public.stress_deleted (conversation_id bigint not null);
