@@ -11,14 +11,18 @@ DATA = routing--1.0.sql routing--1.0--1.1.sql routing--1.1--1.2.sql \
 REGRESS = schema unassigned manual_triage bad_input accounts privileges \
           eligibility users_and_teams least_busy random_pick contact_owner \
           availability_switch load_bookkeeping route_conversation explain \
-          observability upgrade error_safety
+          observability upgrade error_safety capacity queue distribution \
+          upgrade_data
 ISOLATION = insert_insert_same_pool insert_vs_away insert_vs_seat_removal \
             insert_vs_team_change insert_vs_close assign_vs_insert \
             two_channels_one_agent multi_insert_transactions \
             checks_seen_across_sessions insert_vs_inbox_change \
             repeatable_read_insert caught_lock_timeout_keeps_role \
             caught_statement_timeout_keeps_role caught_cancel_keeps_role \
-            caught_deadlock_keeps_role caught_serialization_failure_keeps_role
+            caught_deadlock_keeps_role caught_serialization_failure_keeps_role \
+            capacity_last_unit close_drain_vs_insert two_closes_one_queue \
+            available_drain_vs_assign round_robin_concurrent \
+            capacity_change_vs_insert
 ISOLATION_OPTS = --inputdir=.
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter  # PostgreSQL's headers have unused parameters
 

@@ -90,15 +90,28 @@ create view routing.queue as
 
 create function routing.drain(account_id bigint default 1)
     returns bigint language c as 'MODULE_PATHNAME', 'routing_drain';
+create function routing.distribute()
+    returns void language c as 'MODULE_PATHNAME', 'routing_distribute';
+create function routing.queues_locked() returns trigger
+    language c as 'MODULE_PATHNAME', 'routing_queues_locked';
 create function routing.capacity_changed() returns trigger
     language c as 'MODULE_PATHNAME', 'routing_capacity_changed';
-revoke execute on function routing.drain(bigint), routing.capacity_changed() from public;
+revoke execute on function routing.drain(bigint), routing.distribute(),
+    routing.capacity_changed(), routing.queues_locked() from public;
 
 -- A capacity lives on the agent's load row too, where a claim reads it.
 create trigger capacity_changed after insert or update or delete on routing.capacities
     for each row execute function routing.capacity_changed();
 create trigger capacity_truncated after truncate on routing.capacities
     for each statement execute function routing.capacity_changed();
+
+-- A rules row is a queue lock: a statement changing rules takes them all,
+-- in order, before it locks any.
+create trigger queues_locked before update or delete on routing.rules
+    for each statement execute function routing.queues_locked();
+-- A contact's owner or tracking can give a waiting conversation an owner.
+create trigger queue_contact_changed after insert or update on routing.contacts
+    for each row execute function routing.eligibility_changed('contact');
 
 select pg_catalog.pg_extension_config_dump('routing.capacities', '');
 select pg_catalog.pg_extension_config_dump('routing.rule_turns', '');
@@ -114,4 +127,6 @@ comment on column routing.agent_loads.email_capacity is 'Internal: the agent''s 
 comment on view routing.agent_load is 'Open chats, last chat assignment and open emails per agent, exact at every commit';
 comment on view routing.queue is 'Waiting conversations of channels whose enabled rule queues them; position 1 is the next to be assigned in its channel';
 comment on function routing.drain(bigint) is 'Assigns the waiting conversations of the account that can be assigned now; returns how many';
+comment on function routing.distribute() is 'On a Citus coordinator: distributes the routing tables by account_id (section 15; not built yet: refuses)';
+comment on function routing.queues_locked() is 'Trigger: a statement on rules takes every queue lock in order first';
 comment on function routing.capacity_changed() is 'Trigger: copies a capacity to the agent''s load row and assigns waiting conversations when room grows';

@@ -72,7 +72,7 @@ routing_same_owner(const ConversationRow *a, const ConversationRow *b)
  * routing_book_insert routes a new conversation, or, when the application
  * gave it an owner, checks and counts that owner like a manual assignment.
  * In a queue channel a new conversation waits behind the waiting ones of
- * its priority or above; the AFTER trigger drains the queue then.
+ * its priority or above (section 13).
  */
 void
 routing_book_insert(const ConversationRow *row, ConversationChanges *changes)
@@ -109,6 +109,19 @@ routing_book_insert(const ConversationRow *row, ConversationChanges *changes)
 		routing_decide(row->account_id, row->channel_id, row->conversation_id,
 					   row->has_contact, row->contact_id, &row->priority,
 					   &decision, NULL);
+		if (!decision.assigned && decision.queue)
+		{
+			/*
+			 * It would wait: under the channel's queue lock, those waiting
+			 * ahead are served first, then it is decided again, so that
+			 * RETURNING shows the owner it commits with.
+			 */
+			routing_drain_queues(ROUTING_SCOPE_CHANNEL, row->account_id,
+								 row->channel_id, 0);
+			routing_decide(row->account_id, row->channel_id, row->conversation_id,
+						   row->has_contact, row->contact_id, &row->priority,
+						   &decision, NULL);
+		}
 		if (decision.assigned)
 		{
 			owner_id = decision.agent_id;
@@ -134,14 +147,27 @@ waiting(const ConversationRow *row)
 }
 
 /*
+ * starts_waiting tells whether an update makes a conversation wait where it
+ * did not: unassigned, reopened, or moved to another channel.
+ */
+static bool
+starts_waiting(const ConversationRow *old, const ConversationRow *new)
+{
+	return waiting(new) && (!waiting(old) || old->channel_id != new->channel_id);
+}
+
+/*
  * frees_room tells whether a change of a conversation takes it out of the
- * load that counted it (a close, a delete, a reassignment away).
+ * load that counted it (a close, a delete, a reassignment away, a move to a
+ * channel of the other work type).
  */
 static bool
 frees_room(const ConversationRow *old, const ConversationRow *new)
 {
 	return old->has_load_agent &&
-		(new == NULL || !new->has_load_agent || new->load_agent_id != old->load_agent_id);
+		(new == NULL || !new->has_load_agent ||
+		 new->load_agent_id != old->load_agent_id ||
+		 new->channel_id != old->channel_id);
 }
 
 /*
@@ -211,15 +237,12 @@ routing_book_update(const ConversationRow *old, const ConversationRow *new,
 	if (has_desired != old->has_load_agent || desired != old->load_agent_id ||
 		(has_desired && old_is_chat != channel.is_chat))
 	{
-		bool		moves = has_desired && old->has_load_agent &&
-			desired == old->load_agent_id;
-
 		/* Queue locks before any agent_loads row (queue.c). */
-		if (old->has_load_agent && !moves)
+		if (old->has_load_agent)
 			routing_lock_queues(ROUTING_SCOPE_AGENT, old->account_id,
 								old->load_agent_id,
-								waiting(new) && !waiting(old) ? new->channel_id : 0);
-		else if (waiting(new) && !waiting(old))
+								starts_waiting(old, new) ? new->channel_id : 0);
+		else if (starts_waiting(old, new))
 			routing_lock_queues(ROUTING_SCOPE_CHANNEL, new->account_id,
 								new->channel_id, 0);
 		/* Two agents' rows are always locked in agent_id order. */
@@ -231,25 +254,26 @@ routing_book_update(const ConversationRow *old, const ConversationRow *new,
 		if (old->has_load_agent && has_desired && old->load_agent_id > desired)
 			routing_adjust_load(old->account_id, old->load_agent_id, old_is_chat, -1, 0);
 	}
-	else if (waiting(new) && !waiting(old))
+	else if (starts_waiting(old, new))
 		routing_lock_queues(ROUTING_SCOPE_CHANNEL, new->account_id, new->channel_id, 0);
 	set_int64(changes, CONVERSATION_LOAD_AGENT_ID, has_desired, desired);
 }
 
 /*
  * routing_book_drain assigns waiting conversations after a conversation was
- * inserted (old NULL), changed or deleted (new NULL): the agent whose load
- * it left has room, and a conversation that waits may be assigned now
- * (section 13).  The queue locks were taken before the loads changed.
+ * changed or deleted (new NULL): the agent whose load it left has room, and
+ * a conversation that starts waiting may be assigned now (section 13).  The
+ * queue locks were taken before the loads changed.  (An insert is served
+ * in its BEFORE trigger.)
  */
 void
 routing_book_drain(const ConversationRow *old, const ConversationRow *new)
 {
-	if (old != NULL && frees_room(old, new))
+	if (frees_room(old, new))
 		routing_drain_queues(ROUTING_SCOPE_AGENT, old->account_id, old->load_agent_id,
-							 new != NULL && waiting(new) && !waiting(old) ?
+							 new != NULL && starts_waiting(old, new) ?
 							 new->channel_id : 0);
-	else if (new != NULL && waiting(new) && (old == NULL || !waiting(old)))
+	else if (new != NULL && starts_waiting(old, new))
 		routing_drain_queues(ROUTING_SCOPE_CHANNEL, new->account_id, new->channel_id, 0);
 }
 

@@ -495,7 +495,10 @@ decide_in_order(const RoutingChannel *channel, Snapshot snapshot,
 	assign_to(decision, taken->agent_id);
 	if (by_turn)
 	{
-		routing_note_turn(channel->account_id, channel->channel_id, taken->agent_id, now);
+		/* The clock now, under the claimed row's lock: a retried decision's
+		 * start time would make the agent look least recently given again. */
+		routing_note_turn(channel->account_id, channel->channel_id, taken->agent_id,
+						  GetCurrentTimestamp());
 		snprintf(decision->reason, sizeof(decision->reason), "round robin");
 	}
 	else
@@ -734,7 +737,9 @@ waits_behind(int64 account_id, int64 channel_id, int64 conversation_id,
  * Given its priority, the conversation is one that must not jump the queue
  * (section 13): in a queue channel where another conversation of that
  * priority or above waits, it is not decided, and waits.  The drain, which
- * takes the queue in order, gives none.
+ * takes the queue in order, gives none.  Under a contact owner rule each
+ * conversation has its own candidates, which those ahead cannot take: it
+ * is decided.
  *
  * With a trace, the decision is made once, claims nothing, writes nothing
  * and records what it read (explain_route); "decision" is left unassigned.
@@ -768,7 +773,8 @@ routing_decide(int64 account_id, int64 channel_id, int64 conversation_id,
 			snprintf(decision->reason, sizeof(decision->reason), "no enabled rule");
 			decided = true;
 		}
-		else if (decision->queue && priority != NULL && trace == NULL &&
+		else if (decision->queue && !channel.contact_owner && priority != NULL &&
+				 trace == NULL &&
 				 waits_behind(account_id, channel_id, conversation_id, *priority,
 							  snapshot))
 		{

@@ -10,8 +10,10 @@
 #include "fmgr.h"
 
 #include "catalog/pg_type.h"
+#include "commands/extension.h"
 #include "utils/builtins.h"
 
+#include "loads.h"
 #include "plumbing.h"
 #include "queue.h"
 
@@ -55,15 +57,38 @@ static RoutingPlan lock_conversation_plan = {
 	.argtypes = {INT8OID, INT8OID}
 };
 
+static RoutingPlan conversation_queue_plan = {
+	.sql =
+	"select c.channel_id, c.load_agent_id from routing.conversations c"
+	" where c.account_id" EQ "$1 and c.conversation_id" EQ "$2",
+	.nargs = 2,
+	.argtypes = {INT8OID, INT8OID}
+};
+
 /*
  * lock_conversation locks a conversation row so that concurrent manual
  * actions on it happen one after the other, and reads it; an unknown id is
- * an error.
+ * an error.  First it takes the queue locks the action may need (of the
+ * conversation's channel, and of the channels the agent it counts for
+ * serves), since queue locks come before conversation rows: a drain, which
+ * holds them, then never meets a conversation a manual action holds.
  */
 static void
 lock_conversation(int64 account_id, int64 conversation_id, LockedConversation *c)
 {
 	Datum		values[2] = {Int64GetDatum(account_id), Int64GetDatum(conversation_id)};
+
+	if (routing_exec(&conversation_queue_plan, values, NULL, 1) == 1)
+	{
+		int64		channel_id = routing_get_int64(0, 1, NULL);
+		bool		counted;
+		int64		load_agent_id = routing_get_int64(0, 2, &counted);
+
+		if (counted)
+			routing_lock_queues(ROUTING_SCOPE_AGENT, account_id, load_agent_id, channel_id);
+		else
+			routing_lock_queues(ROUTING_SCOPE_CHANNEL, account_id, channel_id, 0);
+	}
 
 	if (routing_exec(&lock_conversation_plan, values, NULL, 1) != 1)
 		ereport(ERROR,
@@ -511,6 +536,8 @@ drain_account(void *arg)
 {
 	DrainCall  *call = arg;
 
+	routing_lock_queues(ROUTING_SCOPE_ACCOUNT, call->account_id, 0, 0);
+	routing_resync_account(call->account_id);
 	call->assigned = routing_drain_queues(ROUTING_SCOPE_ACCOUNT, call->account_id, 0, 0);
 }
 
@@ -519,7 +546,8 @@ PG_FUNCTION_INFO_V1(routing_drain);
 /*
  * routing_drain is routing.drain(): assigns the account's waiting
  * conversations that can be assigned now, in queue order, for a DBA after a
- * bulk change made with triggers off (section 13).  Returns how many.
+ * bulk change made with triggers off (section 13): it first reads the
+ * account's capacities and eligibility afresh.  Returns how many.
  */
 Datum
 routing_drain(PG_FUNCTION_ARGS)
@@ -529,4 +557,29 @@ routing_drain(PG_FUNCTION_ARGS)
 	call.account_id = arg_int64(fcinfo, 0, "account_id");
 	routing_as_owner(drain_account, &call);
 	PG_RETURN_INT64(call.assigned);
+}
+
+PG_FUNCTION_INFO_V1(routing_distribute);
+
+/*
+ * routing_distribute is routing.distribute() (section 15).  Routing on a
+ * Citus cluster is not built yet: the C code reads and locks the routing
+ * tables by name, and on a Citus node those are empty shells whose rows
+ * live in shards.  It refuses, changing nothing, with or without Citus.
+ */
+Datum
+routing_distribute(PG_FUNCTION_ARGS)
+{
+	if (!OidIsValid(get_extension_oid("citus", true)))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("routing.distribute() needs the citus extension"),
+				 errdetail("Extension citus is not installed in this database."),
+				 errhint("Run it on the coordinator of a Citus cluster, after CREATE EXTENSION citus and CREATE EXTENSION routing on every node.")));
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("routing on a Citus cluster is not supported by this version"),
+			 errdetail("The routing code reads and locks the routing tables by name; on a Citus node they are shells whose rows live in shards."),
+			 errhint("Keep the routing tables local until a version of routing supports Citus.")));
+	PG_RETURN_VOID();
 }

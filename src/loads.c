@@ -165,15 +165,57 @@ static RoutingPlan claim_wait_plan = {
 };
 
 /*
+ * claim_in_subtransaction runs one claim plan in a subtransaction, kept if
+ * it claimed the row and rolled back if not: under READ COMMITTED a row
+ * whose version moved after the snapshot is locked before its version is
+ * re-checked, and a failed claim must not keep that lock (a decision that
+ * then waited on another row while holding it could deadlock).  As
+ * PL/pgSQL's exception blocks do, no error leaves the subtransaction open.
+ */
+static bool
+claim_in_subtransaction(RoutingPlan *plan, Datum *values)
+{
+	MemoryContext caller_context = CurrentMemoryContext;
+	ResourceOwner caller_owner = CurrentResourceOwner;
+	volatile bool claimed = false;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(caller_context);
+	PG_TRY();
+	{
+		claimed = exec_books(plan, values, NULL, 0) == 1;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *error;
+
+		MemoryContextSwitchTo(caller_context);
+		error = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(caller_context);
+		CurrentResourceOwner = caller_owner;
+		ReThrowError(error);
+	}
+	PG_END_TRY();
+	if (claimed)
+		ReleaseCurrentSubTransaction();
+	else
+		RollbackAndReleaseCurrentSubTransaction();
+	MemoryContextSwitchTo(caller_context);
+	CurrentResourceOwner = caller_owner;
+	return claimed;
+}
+
+/*
  * routing_claim locks agent_id's load row if its version is still "version",
  * adds the conversation to the agent's load of its work type (is_chat: chat,
  * else email) and moves that type's last assignment time to "now".  The
  * decision read the agent's room under that version, so the room is still
- * there (section 12).  It first tries without waiting,
- * skipping a row another transaction holds.  Then, with "wait", it waits for
- * that transaction, inside a subtransaction that is rolled back when the
- * version has moved, so that a failed claim never keeps a lock it does not
- * use.  Returns whether the claim succeeded.
+ * there (section 12).  It first tries without waiting, skipping a row
+ * another transaction holds; then, with "wait", it waits for that
+ * transaction.  A failed claim keeps no lock.  Returns whether the claim
+ * succeeded.
  */
 bool
 routing_claim(int64 account_id, int64 agent_id, int64 version,
@@ -182,41 +224,10 @@ routing_claim(int64 account_id, int64 agent_id, int64 version,
 	Datum		values[5] = {Int64GetDatum(account_id), Int64GetDatum(agent_id),
 		TimestampTzGetDatum(now), Int64GetDatum(version),
 	BoolGetDatum(is_chat)};
-	volatile bool claimed;
+	bool		claimed = claim_in_subtransaction(&claim_nowait_plan, values);
 
-	claimed = exec_books(&claim_nowait_plan, values, NULL, 0) == 1;
 	if (!claimed && wait)
-	{
-		MemoryContext caller_context = CurrentMemoryContext;
-		ResourceOwner caller_owner = CurrentResourceOwner;
-
-		/* As PL/pgSQL's exception blocks: no error leaves it open. */
-		BeginInternalSubTransaction(NULL);
-		MemoryContextSwitchTo(caller_context);
-		PG_TRY();
-		{
-			claimed = exec_books(&claim_wait_plan, values, NULL, 0) == 1;
-		}
-		PG_CATCH();
-		{
-			ErrorData  *error;
-
-			MemoryContextSwitchTo(caller_context);
-			error = CopyErrorData();
-			FlushErrorState();
-			RollbackAndReleaseCurrentSubTransaction();
-			MemoryContextSwitchTo(caller_context);
-			CurrentResourceOwner = caller_owner;
-			ReThrowError(error);
-		}
-		PG_END_TRY();
-		if (claimed)
-			ReleaseCurrentSubTransaction();
-		else
-			RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(caller_context);
-		CurrentResourceOwner = caller_owner;
-	}
+		claimed = claim_in_subtransaction(&claim_wait_plan, values);
 	if (claimed)
 		note_load_row_held();
 	return claimed;
@@ -301,6 +312,45 @@ routing_clear_capacities(void)
 	exec_books(&clear_capacities_plan, NULL, NULL, 0);
 }
 
+static RoutingPlan next_checks_version_plan = {
+	.sql = "select pg_catalog.nextval('routing.agent_checks_seq'::pg_catalog.regclass)",
+	.nargs = 0
+};
+
+static RoutingPlan resync_account_plan = {
+	.sql =
+	"with locked as materialized (select l.agent_id from routing.agent_loads l"
+	"  where l.account_id" EQ "$1 order by l.agent_id for no key update)"
+	" update routing.agent_loads l"
+	" set chat_capacity = (select c.max_open from routing.capacities c"
+	"   where c.account_id" EQ "$1 and c.agent_id" EQ "l.agent_id and c.work" EQ "'chat'),"
+	"  email_capacity = (select c.max_open from routing.capacities c"
+	"   where c.account_id" EQ "$1 and c.agent_id" EQ "l.agent_id and c.work" EQ "'email'),"
+	"  version = l.version OPERATOR(pg_catalog.+) 1, checks_version = $2"
+	" from locked where l.account_id" EQ "$1 and l.agent_id" EQ "locked.agent_id",
+	.nargs = 2,
+	.argtypes = {INT8OID, INT8OID}
+};
+
+/*
+ * routing_resync_account copies every capacity of the account to its load
+ * rows again and moves every agent's versions, so that a change made with
+ * triggers off (a bulk load under session_replication_role = replica) is
+ * what routing reads next, cached verdicts included.  Open counts are not
+ * recounted: changes to conversations made with triggers off are the
+ * DBA's to keep in step.
+ */
+void
+routing_resync_account(int64 account_id)
+{
+	Datum		values[2] = {Int64GetDatum(account_id), 0};
+
+	if (routing_exec(&next_checks_version_plan, NULL, NULL, 1) != 1)
+		elog(ERROR, "nextval returned no row");
+	values[1] = Int64GetDatum(routing_get_int64(0, 1, NULL));
+	exec_books(&resync_account_plan, values, NULL, 0);
+}
+
 static RoutingPlan note_turn_plan = {
 	.sql =
 	"insert into routing.rule_turns as t (account_id, channel_id, agent_id, given,"
@@ -364,10 +414,6 @@ routing_zero_loads(void)
 	exec_books(&zero_loads_plan, NULL, NULL, 0);
 }
 
-static RoutingPlan next_checks_version_plan = {
-	.sql = "select pg_catalog.nextval('routing.agent_checks_seq'::pg_catalog.regclass)",
-	.nargs = 0
-};
 
 static RoutingPlan bump_agent_plan = {
 	.sql =

@@ -29,6 +29,7 @@ extern void routing_adjust_load(int64 account_id, int64 agent_id, bool is_chat,
 extern void routing_set_capacity(int64 account_id, int64 agent_id, bool is_chat,
 								 bool has_max, int32 max_open);
 extern void routing_clear_capacities(void);
+extern void routing_resync_account(int64 account_id);
 extern void routing_note_turn(int64 account_id, int64 channel_id,
 							  int64 agent_id, TimestampTz now);
 extern void routing_bump_versions(RoutingScope scope, int64 account_id,

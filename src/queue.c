@@ -140,6 +140,28 @@ lock_queues(RoutingScope scope, int64 account_id, int64 id, int64 also_channel_i
 	return channels;
 }
 
+/* Every queue channel of every account, for a change of rules rows. */
+static RoutingPlan lock_all_queues_plan = {
+	.sql =
+	"select 1 from routing.rules r"
+	" where r.enabled and r.when_nobody" EQ "'queue'"
+	" order by r.account_id, r.channel_id for no key update of r",
+	.nargs = 0
+};
+
+/*
+ * routing_lock_all_queues takes every queue lock, in order, before an
+ * UPDATE or DELETE of rules locks rows that are queue locks themselves (in
+ * the order it finds them) and its row triggers take the account's others:
+ * taken in that order they could deadlock with a drain.  A statement on
+ * rules can span accounts, and so does this.
+ */
+void
+routing_lock_all_queues(void)
+{
+	routing_exec(&lock_all_queues_plan, NULL, NULL, 0);
+}
+
 /*
  * routing_lock_queues takes the queue locks that a change which frees room
  * or makes a conversation wait needs before it touches any agent_loads row
@@ -180,49 +202,106 @@ static RoutingPlan next_waiting_plan = {
 	.argtypes = {INT8OID, INT8OID, INT4OID, TIMESTAMPTZOID, INT8OID}
 };
 
+/* The head of one channel's queue during a drain. */
+typedef struct QueueHead
+{
+	int64		channel_id;
+	bool		live;			/* someone may still take from this channel */
+	bool		has_head;
+	int64		conversation_id;
+	bool		has_contact;
+	int64		contact_id;
+	int32		priority;
+	TimestampTz created_at;
+	bool		passed;			/* the head was passed over: read after it */
+} QueueHead;
+
 /*
- * drain_locked assigns a locked queue channel's waiting conversations, in
- * queue order, while an eligible agent has room; returns how many.  A
+ * read_head reads the channel's next waiting conversation: the first, or
+ * the first after the one passed over.
+ */
+static void
+read_head(int64 account_id, QueueHead *head)
+{
+	Datum		values[5] = {Int64GetDatum(account_id), Int64GetDatum(head->channel_id),
+		Int32GetDatum(head->priority), TimestampTzGetDatum(head->created_at),
+	Int64GetDatum(head->conversation_id)};
+
+	head->has_head = routing_exec(head->passed ? &next_waiting_plan : &first_waiting_plan,
+								  values, NULL, 1) == 1;
+	if (!head->has_head)
+		return;
+	head->conversation_id = routing_get_int64(0, 1, NULL);
+	head->contact_id = routing_get_int64(0, 2, &head->has_contact);
+	head->priority = (int32) routing_get_int64(0, 3, NULL);
+	head->created_at = (TimestampTz) routing_get_int64(0, 4, NULL);
+}
+
+/*
+ * ahead tells whether head a comes before head b in queue order: higher
+ * priority, then older, then the smaller id.
+ */
+static bool
+ahead(const QueueHead *a, const QueueHead *b)
+{
+	if (a->priority != b->priority)
+		return a->priority > b->priority;
+	if (a->created_at != b->created_at)
+		return a->created_at < b->created_at;
+	return a->conversation_id < b->conversation_id;
+}
+
+/*
+ * drain_locked assigns the waiting conversations of locked queue channels,
+ * in queue order across them (the head that comes first of all the
+ * channels' heads), while an eligible agent has room; returns how many.
+ * It reads only each channel's head, whatever the queues' lengths.  A
  * conversation another transaction holds (someone is taking or closing it)
- * is left to that transaction.  Under a users-and-teams rule the waiting
- * conversations share one pool, so the first that finds nobody ends the
- * drain; under a contact owner rule each has its own owner, and the drain
- * goes on to the next.
+ * is left to that transaction.  Under a users-and-teams rule a channel's
+ * waiting conversations share one pool, so a head that finds nobody ends
+ * that channel; under a contact owner rule each has its own owner, and the
+ * channel goes on after it.
  */
 static int64
-drain_locked(int64 account_id, int64 channel_id)
+drain_locked(int64 account_id, const int64 *channels, int count)
 {
-	Datum		values[5] = {Int64GetDatum(account_id), Int64GetDatum(channel_id)};
-	bool		after_one = false;
+	QueueHead  *heads = palloc0(sizeof(QueueHead) * Max(count, 1));
 	int64		assigned = 0;
 
+	for (int i = 0; i < count; i++)
+	{
+		heads[i].channel_id = channels[i];
+		heads[i].live = true;
+		read_head(account_id, &heads[i]);
+	}
 	for (;;)
 	{
-		int64		conversation_id;
-		bool		has_contact;
-		int64		contact_id;
+		QueueHead  *first = NULL;
 		RoutingDecision decision;
 
-		if (routing_exec(after_one ? &next_waiting_plan : &first_waiting_plan,
-						 values, NULL, 1) != 1)
+		for (int i = 0; i < count; i++)
+			if (heads[i].live && heads[i].has_head &&
+				(first == NULL || ahead(&heads[i], first)))
+				first = &heads[i];
+		if (first == NULL)
 			break;
-		conversation_id = routing_get_int64(0, 1, NULL);
-		contact_id = routing_get_int64(0, 2, &has_contact);
-		values[2] = Int32GetDatum((int32) routing_get_int64(0, 3, NULL));
-		values[3] = TimestampTzGetDatum(routing_get_int64(0, 4, NULL));
-		values[4] = Int64GetDatum(conversation_id);
-		routing_decide(account_id, channel_id, conversation_id, has_contact,
-					   contact_id, NULL, &decision, NULL);
+		routing_decide(account_id, first->channel_id, first->conversation_id,
+					   first->has_contact, first->contact_id, NULL, &decision, NULL);
 		if (decision.assigned)
 		{
-			give_by_rule(account_id, conversation_id, &decision);
+			give_by_rule(account_id, first->conversation_id, &decision);
 			assigned++;
 		}
-		else if (!decision.own_pool)
-			break;
-		/* Assigned or passed over, the next one follows this one. */
-		after_one = true;
+		else if (decision.own_pool)
+			first->passed = true;
+		else
+		{
+			first->live = false;
+			continue;
+		}
+		read_head(account_id, first);
 	}
+	pfree(heads);
 	return assigned;
 }
 
@@ -238,10 +317,8 @@ routing_drain_queues(RoutingScope scope, int64 account_id, int64 id,
 {
 	int			count;
 	int64	   *channels = lock_queues(scope, account_id, id, also_channel_id, &count);
-	int64		assigned = 0;
+	int64		assigned = drain_locked(account_id, channels, count);
 
-	for (int i = 0; i < count; i++)
-		assigned += drain_locked(account_id, channels[i]);
 	pfree(channels);
 	return assigned;
 }

@@ -16,6 +16,7 @@ extern bool routing_route_existing(int64 account_id, int64 conversation_id,
 								   int64 channel_id, bool has_contact,
 								   int64 contact_id, int32 priority,
 								   int64 *agent_id);
+extern void routing_lock_all_queues(void);
 extern void routing_lock_queues(RoutingScope scope, int64 account_id, int64 id,
 								int64 also_channel_id);
 extern int64 routing_drain_queues(RoutingScope scope, int64 account_id, int64 id,

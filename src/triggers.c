@@ -204,7 +204,8 @@ book_after(void *arg)
 
 	if (work->owner_changed)
 		routing_book_owner_change(&work->old, &work->new, work->reason);
-	routing_book_drain(work->has_old ? &work->old : NULL, &work->new);
+	if (work->has_old)
+		routing_book_drain(&work->old, &work->new);
 }
 
 PG_FUNCTION_INFO_V1(routing_conversation_before);
@@ -309,11 +310,12 @@ routing_conversation_after(PG_FUNCTION_ARGS)
 		read_conversation(new_tuple, desc, &work.new);
 		work.owner_changed = !routing_same_owner(&work.old, &work.new);
 		if (!work.owner_changed && work.old.open == work.new.open &&
+			work.old.channel_id == work.new.channel_id &&
 			work.old.has_load_agent == work.new.has_load_agent &&
 			work.old.load_agent_id == work.new.load_agent_id)
 			return PointerGetDatum(NULL);
 	}
-	if (!work.owner_changed && !work.new.open && !work.old.has_load_agent)
+	if (!work.owner_changed && !work.has_old)
 		return PointerGetDatum(NULL);
 	reason = conversation_value(new_tuple, desc, CONVERSATION_REASON, &no_reason);
 	work.reason = no_reason ? NULL : TextDatumGetCString(reason);
@@ -414,7 +416,7 @@ target_of_row(const char *kind, HeapTuple tuple, TupleDesc desc,
 	target->account_id = get_int64(tuple, desc, column_number(desc, "account_id"), NULL);
 	target->scope = ROUTING_SCOPE_ACCOUNT;
 	target->id = 0;
-	if (strcmp(kind, "account") == 0)
+	if (strcmp(kind, "account") == 0 || strcmp(kind, "contact") == 0)
 		return;
 	target->id = get_int64(tuple, desc, column_number(desc, "agent_id"), &has_agent);
 	target->scope = ROUTING_SCOPE_AGENT;
@@ -448,6 +450,13 @@ bump_for_trigger(void *arg)
 		return;
 	}
 	target_of_row(kind, trigdata->tg_trigtuple, desc, &old);
+	if (strcmp(kind, "contact") == 0)
+	{
+		/* A contact's owner or tracking decides contact owner rules only. */
+		routing_lock_queues(ROUTING_SCOPE_ACCOUNT, old.account_id, 0, 0);
+		routing_drain_queues(ROUTING_SCOPE_ACCOUNT, old.account_id, 0, 0);
+		return;
+	}
 	new = old;
 	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
 		target_of_row(kind, trigdata->tg_newtuple, desc, &new);
@@ -710,5 +719,28 @@ routing_capacity_changed(PG_FUNCTION_ARGS)
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(trigdata->tg_event))
 		elog(ERROR, "routing_capacity_changed must be an AFTER trigger");
 	routing_as_owner(copy_capacities, trigdata);
+	return PointerGetDatum(NULL);
+}
+
+static void
+lock_all_queues(void *arg)
+{
+	routing_lock_all_queues();
+}
+
+PG_FUNCTION_INFO_V1(routing_queues_locked);
+
+/*
+ * routing_queues_locked is the BEFORE UPDATE OR DELETE statement trigger on
+ * rules: it takes every queue lock in order before the statement locks any
+ * rule row (see routing_lock_all_queues).
+ */
+Datum
+routing_queues_locked(PG_FUNCTION_ARGS)
+{
+	if (!CALLED_AS_TRIGGER(fcinfo) ||
+		TRIGGER_FIRED_FOR_ROW(((TriggerData *) fcinfo->context)->tg_event))
+		elog(ERROR, "routing_queues_locked must be a statement trigger");
+	routing_as_owner(lock_all_queues, NULL);
 	return PointerGetDatum(NULL);
 }
