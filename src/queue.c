@@ -37,11 +37,11 @@ static struct
 }			routed_update;
 
 /*
- * routing_expect_routed_update announces the routed UPDATE of a
- * conversation to the trigger.
+ * expect_routed_update announces the routed UPDATE of a conversation to the
+ * trigger.
  */
-void
-routing_expect_routed_update(int64 account_id, int64 conversation_id)
+static void
+expect_routed_update(int64 account_id, int64 conversation_id)
 {
 	routed_update.xid = GetTopTransactionId();
 	routed_update.subid = GetCurrentSubTransactionId();
@@ -87,7 +87,7 @@ give_by_rule(int64 account_id, int64 conversation_id, const RoutingDecision *dec
 		Int64GetDatum(decision->agent_id), TimestampTzGetDatum(decision->decided_at),
 	CStringGetTextDatum(decision->reason)};
 
-	routing_expect_routed_update(account_id, conversation_id);
+	expect_routed_update(account_id, conversation_id);
 	routing_exec(&routed_owner_plan, values, NULL, 0);
 }
 

@@ -10,7 +10,6 @@
 
 #include "loads.h"
 
-extern void routing_expect_routed_update(int64 account_id, int64 conversation_id);
 extern bool routing_take_routed_update(int64 account_id, int64 conversation_id);
 extern bool routing_route_existing(int64 account_id, int64 conversation_id,
 								   int64 channel_id, bool has_contact,
