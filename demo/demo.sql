@@ -111,3 +111,81 @@ from routing.conversations c
 join routing.channels ch using (account_id, channel_id)
 left join routing.agents a on a.account_id = c.account_id and a.agent_id = c.assignee_agent_id
 order by c.conversation_id;
+
+\echo
+\echo '== Version 1.3: capacity, the queue and round robin'
+\echo '   Three more agents on the Night shift team, seated and available, with chat'
+\echo '   capacities: Fay 2, Gus 1, Hal 2.  Night chat (channel 8) routes to the team'
+\echo '   and queues what nobody has room for (when_nobody = queue).'
+insert into routing.agents (agent_id, name, email) values
+    (6, 'Fay', 'fay@example.com'), (7, 'Gus', 'gus@example.com'), (8, 'Hal', 'hal@example.com');
+insert into routing.seats (agent_id, hub) values (6, 'service'), (7, 'service'), (8, 'service');
+select count(routing.set_availability(agent_id, 'available')) as available_agents
+from routing.agents where agent_id in (6, 7, 8) \gset
+insert into routing.teams (team_id, name) values (30, 'Night shift');
+insert into routing.team_members (team_id, agent_id, role) values
+    (30, 6, 'primary'), (30, 7, 'primary'), (30, 8, 'primary');
+insert into routing.channels (channel_id, inbox_id, kind, name) values
+    (8, 100, 'chat', 'Night chat'), (9, 100, 'email', 'orders@');
+insert into routing.rules (channel_id, enabled, when_nobody) values (8, true, 'queue');
+insert into routing.rule_targets (channel_id, team_id) values (8, 30);
+insert into routing.capacities (agent_id, work, max_open) values
+    (6, 'chat', 2), (7, 'chat', 1), (8, 'chat', 2);
+select a.name, c.work, c.max_open
+from routing.capacities c join routing.agents a using (account_id, agent_id)
+order by a.agent_id;
+
+\echo '== Capacity respected: five night chats fill the five places'
+\echo '   (the fifth would go to Gus, least recently assigned, but he is at his capacity'
+\echo '   of 1, so Hal gets it)'
+insert into routing.conversations (channel_id) select 8 from generate_series(1, 5);
+select c.conversation_id, a.name as agent, c.assigned_reason
+from routing.conversations c join routing.agents a
+  on a.account_id = c.account_id and a.agent_id = c.assignee_agent_id
+where c.channel_id = 8 order by c.conversation_id;
+select a.name, l.open_chats, cap.max_open as chat_capacity
+from routing.agents a
+join routing.agent_load l using (account_id, agent_id)
+join routing.capacities cap on cap.account_id = a.account_id and cap.agent_id = a.agent_id
+                           and cap.work = 'chat'
+order by a.agent_id;
+
+\echo '== Everyone is full: four more night chats wait in the queue; the last one,'
+\echo '   priority 5, jumps ahead of the three before it'
+insert into routing.conversations (channel_id) select 8 from generate_series(1, 3);
+insert into routing.conversations (channel_id, priority) values (8, 5);
+select position, conversation_id, priority
+from routing.queue where channel_id = 8 order by position;
+
+\echo '== The queue drains as chats close: Gus closes his chat, and in the same'
+\echo '   transaction, before COMMIT, the head of the queue (the priority chat) is his'
+begin;
+select routing.close_conversation(min(conversation_id))
+from routing.conversations where channel_id = 8 and assignee_agent_id = 7 \gset
+select c.conversation_id, c.priority, a.name as agent, c.assigned_reason
+from routing.conversations c join routing.agents a
+  on a.account_id = c.account_id and a.agent_id = c.assignee_agent_id
+where c.channel_id = 8 and c.status = 'open' and c.assignee_agent_id = 7;
+commit;
+\echo '   Fay closes both of hers: the next two in line go to her'
+select count(routing.close_conversation(conversation_id)) as closed
+from routing.conversations where channel_id = 8 and assignee_agent_id = 6 and status = 'open' \gset
+select c.conversation_id, a.name as agent, c.assigned_reason
+from routing.conversations c join routing.agents a
+  on a.account_id = c.account_id and a.agent_id = c.assignee_agent_id
+where c.channel_id = 8 and c.status = 'open' and c.assignee_agent_id = 6
+order by c.conversation_id;
+\echo '   One chat is still waiting:'
+select position, conversation_id, priority from routing.queue where channel_id = 8 order by position;
+
+\echo '== Round robin: orders@ (email) gives Fay, Gus and Hal turns, whatever their loads'
+insert into routing.rules (channel_id, enabled, distribution) values (9, true, 'round_robin');
+insert into routing.rule_targets (channel_id, agent_id) values (9, 6), (9, 7), (9, 8);
+insert into routing.conversations (channel_id) select 9 from generate_series(1, 7);
+select c.conversation_id, a.name as agent, c.assigned_reason
+from routing.conversations c join routing.agents a
+  on a.account_id = c.account_id and a.agent_id = c.assignee_agent_id
+where c.channel_id = 9 order by c.conversation_id;
+select a.name, l.open_chats, l.open_emails
+from routing.agents a join routing.agent_load l using (account_id, agent_id)
+where a.agent_id in (6, 7, 8) order by a.agent_id;
