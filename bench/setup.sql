@@ -11,6 +11,20 @@
 --                             (chat, least busy) and channel 2 (email, random)
 --   bench.reset()             empties every conversations table and zeroes
 --                             every counter between measurements
+--   bench.make_capacity_pool(a, n, max_open)
+--                             make_pool(a, n), every agent with that chat
+--                             capacity
+--   bench.make_close_pool(a, n, max_open)
+--                             make_pool(a, n), channel 1's rule queues
+--                             (when_nobody = queue), every agent with that
+--                             chat capacity
+--   bench.make_drain_pool(a, n)
+--                             n agents, seated, away; n queue chat channels,
+--                             channel c routing to agent c alone, but agent 1
+--                             (chat capacity 1) is a target of channels 1-3
+--   bench.prepare(variant, a, closes)
+--                             after bench.reset(): the conversations a queue
+--                             measurement starts from
 \set ON_ERROR_STOP 1
 set client_min_messages = warning;
 
@@ -72,8 +86,10 @@ as $$
              bench.conversations_bare, bench.floor_log,
              bench.conversations_ref, bench.ref_log, bench.ref_events;
     set local session_replication_role = replica;
-    update routing.agent_loads set open_chats = 0, last_chat_at = null
-        where open_chats <> 0 or last_chat_at is not null;
+    update routing.agent_loads set open_chats = 0, last_chat_at = null,
+                                   open_emails = 0, last_email_at = null
+        where open_chats <> 0 or last_chat_at is not null
+           or open_emails <> 0 or last_email_at is not null;
     set local session_replication_role = origin;
     update bench.floor_loads set open_chats = 0, last_chat_at = null
         where open_chats <> 0 or last_chat_at is not null;
@@ -124,12 +140,16 @@ $$;
 -- The memory check's load: "batches" transactions of "batch_rows" routed
 -- inserts each, over every pool, chat and email alternately.  One commit per
 -- batch: many routed inserts in one transaction pile up versions of the same
--- counter rows that no one can prune before the commit.
+-- counter rows that no one can prune before the commit.  The pools of
+-- bench.make_pool only: not those with capacities (or queues).
 create procedure bench.route_batches(p_batches integer, p_batch_rows integer)
     language plpgsql
 as $$
 declare
-    v_accounts bigint[] := array(select distinct account_id from routing.rules order by 1);
+    v_accounts bigint[] := array(select distinct r.account_id from routing.rules r
+                                 where not exists (select from routing.capacities c
+                                                   where c.account_id = r.account_id)
+                                 order by 1);
 begin
     for i in 1 .. p_batches loop
         insert into routing.conversations (account_id, channel_id)
@@ -153,6 +173,9 @@ create table bench.samples (
     failed bigint not null,
     cpu_ticks bigint not null,
     invariants_ok boolean,
+    -- the queue measurements that time one statement of their script:
+    -- its mean latency (pgbench -r), milliseconds
+    statement_ms numeric,
     primary key (clients, pool, variant, round)
 );
 
@@ -164,6 +187,119 @@ select clients, min(fsync) as fsync, pool, variant,
        sum(transactions) as transactions,
        sum(failed) as failed,
        sum(cpu_ticks) as cpu_ticks,
-       bool_and(invariants_ok) as invariants_ok
+       bool_and(invariants_ok) as invariants_ok,
+       percentile_cont(0.5) within group (order by statement_ms) as statement_ms
 from bench.samples
 group by clients, pool, variant;
+
+-- Sections 12 and 13: the pools of the capacity and queue measurements.
+
+-- A pool like make_pool's, every agent with a chat capacity.
+create function bench.make_capacity_pool(p_account_id bigint, p_agents integer,
+                                         p_max_open integer) returns void
+    language sql
+as $$
+    select bench.make_pool(p_account_id, p_agents);
+    insert into routing.capacities (account_id, agent_id, work, max_open)
+        select p_account_id, g, 'chat', p_max_open from generate_series(1, p_agents) g;
+$$;
+
+-- The same, and channel 1 (chat, least busy) queues what nobody has room for.
+create function bench.make_close_pool(p_account_id bigint, p_agents integer,
+                                      p_max_open integer) returns void
+    language sql
+as $$
+    select bench.make_capacity_pool(p_account_id, p_agents, p_max_open);
+    update routing.rules set when_nobody = 'queue'
+        where account_id = p_account_id and channel_id = 1;
+$$;
+
+-- Agents 1..n, seated, away; chat channels 1..n of an inbox open to everyone,
+-- each with an enabled rule that queues and routes to agent c alone; agent 1
+-- is also a target of channels 2 and 3 and has a chat capacity of 1: when he
+-- becomes available, he has room for exactly one waiting conversation, of
+-- three channels out of n.
+create function bench.make_drain_pool(p_account_id bigint, p_agents integer) returns void
+    language sql
+as $$
+    insert into routing.agents (account_id, agent_id, name)
+        select p_account_id, g, 'agent ' || g from generate_series(1, p_agents) g;
+    insert into routing.seats (account_id, agent_id, hub)
+        select p_account_id, g, 'service' from generate_series(1, p_agents) g;
+    insert into routing.availability (account_id, agent_id, status)
+        select p_account_id, g, 'away' from generate_series(1, p_agents) g;
+    insert into routing.inboxes (account_id, inbox_id, name, access)
+        values (p_account_id, 1, 'support', 'everyone');
+    insert into routing.channels (account_id, channel_id, inbox_id, kind, name)
+        select p_account_id, g, 1, 'chat', 'chat ' || g from generate_series(1, p_agents) g;
+    insert into routing.rules (account_id, channel_id, enabled, when_nobody)
+        select p_account_id, g, true, 'queue' from generate_series(1, p_agents) g;
+    insert into routing.rule_targets (account_id, channel_id, agent_id)
+        select p_account_id, g, g from generate_series(1, p_agents) g
+        union all values (p_account_id, 2, 1), (p_account_id, 3, 1);
+    insert into routing.capacities (account_id, agent_id, work, max_open)
+        values (p_account_id, 1, 'chat', 1);
+    insert into bench.floor_loads (account_id, agent_id)
+        select p_account_id, g from generate_series(1, p_agents) g;
+    insert into bench.ref_loads (account_id, agent_id)
+        select p_account_id, g from generate_series(1, p_agents) g;
+$$;
+
+-- The open assigned chats that bench/close_queued.sql closes, in order, one
+-- per transaction (n = nextval of bench.close_seq).
+create table bench.to_close (
+    n bigint primary key,
+    account_id bigint not null,
+    conversation_id bigint not null
+);
+create sequence bench.close_seq;
+
+-- The conversations a queue measurement starts from, after bench.reset():
+--   close_empty_queue  "closes" open chats routed to a close pool (every
+--                      agent then at capacity), listed in bench.to_close;
+--                      nothing waits
+--   close_drains_one   the same, and as many chats waiting in channel 1's
+--                      queue: each close frees room for one, which the close
+--                      assigns
+--   available_queue_N  N chats waiting over the drain pool's channels, one
+--                      channel after the other (N / n per channel)
+create procedure bench.prepare(p_variant text, p_account_id bigint, p_closes integer)
+    language plpgsql
+as $$
+declare
+    v_channels integer;
+begin
+    truncate bench.to_close;
+    perform setval('bench.close_seq', 1, false);
+    if p_variant in ('close_empty_queue', 'close_drains_one') then
+        -- one commit per 500 routed inserts, as in bench.route_batches
+        for i in 0 .. (p_closes - 1) / 500 loop
+            insert into routing.conversations (account_id, channel_id)
+                select p_account_id, 1 from generate_series(1, least(500, p_closes - i * 500));
+            commit;
+        end loop;
+        insert into bench.to_close (n, account_id, conversation_id)
+            select row_number() over (order by conversation_id), account_id, conversation_id
+            from routing.conversations
+            where account_id = p_account_id and assignee_agent_id is not null;
+        if (select count(*) from bench.to_close) <> p_closes then
+            raise 'bench.prepare: % chats routed, not %',
+                (select count(*) from bench.to_close), p_closes;
+        end if;
+        commit;
+        if p_variant = 'close_drains_one' then
+            insert into routing.conversations (account_id, channel_id)
+                select p_account_id, 1 from generate_series(1, p_closes);
+            if (select count(*) from routing.queue where account_id = p_account_id) <> p_closes then
+                raise 'bench.prepare: % chats waiting, not %',
+                    (select count(*) from routing.queue where account_id = p_account_id), p_closes;
+            end if;
+        end if;
+    elsif p_variant like 'available_queue_%' then
+        v_channels := (select count(*) from routing.channels where account_id = p_account_id);
+        insert into routing.conversations (account_id, channel_id)
+            select p_account_id, 1 + g % v_channels
+            from generate_series(0, substr(p_variant, length('available_queue_') + 1)::integer - 1) g;
+    end if;
+end;
+$$;
