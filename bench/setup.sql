@@ -25,6 +25,11 @@
 --   bench.prepare(variant, a, closes)
 --                             after bench.reset(): the conversations a queue
 --                             measurement starts from
+--   bench.make_account_pool(a, pool, agents)
+--                             issue 10: make_pool(a, pool), and agents
+--                             pool+1..agents seated, available, primary
+--                             members of team 2 (no inbox access, not a
+--                             rule's target)
 \set ON_ERROR_STOP 1
 set client_min_messages = warning;
 
@@ -141,7 +146,8 @@ $$;
 -- inserts each, over every pool, chat and email alternately.  One commit per
 -- batch: many routed inserts in one transaction pile up versions of the same
 -- counter rows that no one can prune before the commit.  The pools of
--- bench.make_pool only: not those with capacities (or queues).
+-- bench.make_pool only: not those with capacities (or queues), nor the
+-- accounts of bench.make_account_pool (a second team).
 create procedure bench.route_batches(p_batches integer, p_batch_rows integer)
     language plpgsql
 as $$
@@ -149,6 +155,9 @@ declare
     v_accounts bigint[] := array(select distinct r.account_id from routing.rules r
                                  where not exists (select from routing.capacities c
                                                    where c.account_id = r.account_id)
+                                   and not exists (select from routing.teams t
+                                                   where t.account_id = r.account_id
+                                                     and t.team_id = 2)
                                  order by 1);
 begin
     for i in 1 .. p_batches loop
@@ -302,4 +311,25 @@ begin
             from generate_series(0, substr(p_variant, length('available_queue_') + 1)::integer - 1) g;
     end if;
 end;
+$$;
+
+-- Issue 10: a pool inside a larger account.  Agents 1..p_pool are
+-- make_pool's (team 1: the inbox's access and the rules' target); agents
+-- p_pool+1..p_agents are seated, available, primary members of team 2, which
+-- neither has access to the inbox nor is a target: never eligible, but in
+-- the same account (the same agent_loads range).
+create function bench.make_account_pool(p_account_id bigint, p_pool integer,
+                                        p_agents integer) returns void
+    language sql
+as $$
+    select bench.make_pool(p_account_id, p_pool);
+    insert into routing.agents (account_id, agent_id, name)
+        select p_account_id, g, 'agent ' || g from generate_series(p_pool + 1, p_agents) g;
+    insert into routing.seats (account_id, agent_id, hub)
+        select p_account_id, g, 'service' from generate_series(p_pool + 1, p_agents) g;
+    insert into routing.availability (account_id, agent_id, status)
+        select p_account_id, g, 'available' from generate_series(p_pool + 1, p_agents) g;
+    insert into routing.teams (account_id, team_id, name) values (p_account_id, 2, 'others');
+    insert into routing.team_members (account_id, team_id, agent_id, role)
+        select p_account_id, 2, g, 'primary' from generate_series(p_pool + 1, p_agents) g;
 $$;
