@@ -161,9 +161,11 @@ where e.extname = 'routing'
   and c.relnamespace = 'routing'::regnamespace and c.relkind = 'r'
 order by c.relname;
 
--- section 4a: the least-busy scan reads index agent_loads_least_busy in its
--- order and takes that order as "fewest open chats, least recently assigned,
--- smallest id"; SQL_LOAD_ORDER in src/eligibility.h says the same for the
--- traced decision, and test/differential.sql checks the two agree.  A change
--- to the index must change both, and this output.
-select pg_catalog.pg_get_indexdef('routing.agent_loads_least_busy'::regclass);
+-- section 4a: the least-busy scan reads index agent_loads_team_least_busy,
+-- per targeted team, in its order and takes that order as "fewest open
+-- chats, least recently assigned, smallest id" (merging the teams and the
+-- named agents in the same order, src/decision.c); SQL_LOAD_ORDER in
+-- src/eligibility.h says the same for the traced decision, and
+-- test/differential.sql checks the two agree.  A change to the index must
+-- change both, and this output.
+select pg_catalog.pg_get_indexdef('routing.agent_loads_team_least_busy'::regclass);

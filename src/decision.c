@@ -93,21 +93,38 @@ typedef struct LoadCandidate
 enum
 {
 	LOAD_AGENT_ID, LOAD_OPEN_CHATS, LOAD_VERSION, LOAD_CHECKS_VERSION,
-	LOAD_CHAT_CAPACITY
+	LOAD_CHAT_CAPACITY, LOAD_LAST_CHAT_AT
 };
 
 /*
- * The account's agent_loads rows in the order of index
- * agent_loads_least_busy (fewest open chats, least recent chat, smallest
- * id).  Read directly from the index, a chat decision reads only as far as
- * the first eligible agents with room, whatever the account's size; no plan
- * can choose a sort instead, and there is no executor start-up.
+ * A team's primary members' agent_loads rows in the order of index
+ * agent_loads_team_least_busy (fewest open chats, least recent chat,
+ * smallest id).  Read directly from the index, a chat decision reads each
+ * targeted team only as far as its first eligible agents with room,
+ * whatever else the account holds; no plan can choose a sort instead, and
+ * there is no executor start-up.
  */
-static RoutingTable least_busy_table = {
+static RoutingTable team_least_busy_table = {
 	.name = "agent_loads",
-	.index = "agent_loads_least_busy",
+	.index = "agent_loads_team_least_busy",
 	.columns = {"agent_id", "open_chats", "version", "checks_version",
-	"chat_capacity"}
+	"chat_capacity", "last_chat_at"}
+};
+
+/* An agent's agent_loads row by primary key: a rule's directly named agent. */
+static RoutingTable load_row_table = {
+	.name = "agent_loads",
+	.columns = {"agent_id", "open_chats", "version", "checks_version",
+	"chat_capacity", "last_chat_at"}
+};
+
+/* A rule's targets: teams and agents. */
+static RoutingPlan rule_targets_plan = {
+	.sql =
+	"select t.team_id, t.agent_id from routing.rule_targets t"
+	" where t.account_id" EQ "$1 and t.channel_id" EQ "$2",
+	.nargs = 2,
+	.argtypes = {INT8OID, INT8OID}
 };
 
 /*
@@ -121,17 +138,15 @@ static RoutingTable least_busy_table = {
 	"select l.agent_id, l.version, l.checks_version," \
 	" (case when $3 then l.open_chats else l.open_emails end)::pg_catalog.int8," \
 	" coalesce(t.given, 0), " SQL_ROOM_3 \
-	" from routing.agent_loads l" \
-	" left join routing.rule_turns t on t.account_id" EQ "l.account_id" \
-	"  and t.channel_id" EQ "$2 and t.agent_id" EQ "l.agent_id" \
-	" where l.account_id" EQ "$1" \
-	" and (l.agent_id" EQ "any (select t.agent_id from routing.rule_targets t" \
-	"   where t.account_id" EQ "$1 and t.channel_id" EQ "$2)" \
-	"  or l.agent_id" EQ "any (select m.agent_id from routing.team_members m" \
-	"   join routing.rule_targets t on t.account_id" EQ "m.account_id" \
-	"    and t.team_id" EQ "m.team_id" \
-	"   where m.account_id" EQ "$1 and t.channel_id" EQ "$2" \
-	"    and m.role" EQ "'primary'))"
+	" from (select r.agent_id from routing.rule_targets r" \
+	"   where r.account_id" EQ "$1 and r.channel_id" EQ "$2 and r.agent_id is not null" \
+	"  union select m.agent_id from routing.rule_targets r" \
+	"   join routing.team_members m on m.account_id" EQ "r.account_id" \
+	"    and m.team_id" EQ "r.team_id and m.role" EQ "'primary'" \
+	"   where r.account_id" EQ "$1 and r.channel_id" EQ "$2) p" \
+	" join routing.agent_loads l on l.account_id" EQ "$1 and l.agent_id" EQ "p.agent_id" \
+	" left join routing.rule_turns t on t.account_id" EQ "$1" \
+	"  and t.channel_id" EQ "$2 and t.agent_id" EQ "l.agent_id"
 
 /* Least busy by email: fewest open emails, least recent email, smallest id. */
 #define SQL_EMAIL_LOAD_ORDER " order by l.open_emails, l.last_email_at nulls first, l.agent_id"
@@ -194,16 +209,39 @@ static RoutingPlan targets_by_turn_plan = {
 /* The most candidates a method without an index reads into a list. */
 #define POOL_MAX_CANDIDATES 100000
 
+/* A chat pool's load row as read, with what the least-busy order compares. */
+typedef struct PoolRow
+{
+	LoadCandidate candidate;	/* load: open chats */
+	bool		has_last_chat_at;
+	TimestampTz last_chat_at;
+	int64		checks_version;
+	bool		room;
+} PoolRow;
+
+/* A targeted team's primary members, in load order. */
+typedef struct TeamStream
+{
+	RoutingIndexScan rows;
+	bool		has_row;
+	PoolRow		row;
+} TeamStream;
+
 /*
- * Where an ordered method reads its candidates from: the least-busy index
- * (chat load), a list of the pool in the method's order, or, traced, the
- * rule's targets listed into the trace.  "next" is the next list entry.
+ * Where an ordered method reads its candidates from: for least busy by chat
+ * load, a merge of the targeted teams' streams and the named agents' rows
+ * (sorted); otherwise a list of the pool in the method's order; or, traced,
+ * the rule's targets listed into the trace.  "next" is the next list entry.
  */
 typedef struct CandidateSource
 {
 	RoutingTrace *trace;
-	bool		by_index;
-	RoutingIndexScan rows;
+	bool		by_merge;
+	TeamStream *teams;
+	int			nteams;
+	PoolRow    *named;
+	int			nnamed;
+	int64	   *named_ids;		/* sorted, to skip a named agent met again */
 	LoadCandidate *list;
 	bool	   *list_room;
 	int64	   *list_checks_version;
@@ -259,6 +297,186 @@ read_pool(const RoutingChannel *channel, Snapshot snapshot, RoutingPlan *plan,
 }
 
 /*
+ * held_by_another tells whether another transaction in progress has locked
+ * or updated the scan's current row, so that a claim without waiting would
+ * skip it: concurrent decisions read a pool in the same order, and trying
+ * every row the others hold cost more than the rest of the decision.  The
+ * tuple header is read without the buffer's content lock, so the answer is
+ * a hint; a wrong one costs a failed claim or a tied agent taken instead,
+ * never a wrong decision (the claim decides).
+ */
+static bool
+held_by_another(RoutingIndexScan *rows)
+{
+	HeapTupleHeader header = routing_index_scan_tuple(rows)->t_data;
+	TransactionId xmax = HeapTupleHeaderGetRawXmax(header);
+
+	return !(header->t_infomask & (HEAP_XMAX_INVALID | HEAP_XMAX_IS_MULTI)) &&
+		TransactionIdIsNormal(xmax) &&
+		!TransactionIdIsCurrentTransactionId(xmax) &&
+		TransactionIdIsInProgress(xmax);
+}
+
+/*
+ * read_pool_row reads the current row of a scan of agent_loads (columns as
+ * in team_least_busy_table).
+ */
+static void
+read_pool_row(RoutingIndexScan *rows, PoolRow *row)
+{
+	bool		no_capacity;
+	Datum		capacity = routing_index_scan_value(rows, LOAD_CHAT_CAPACITY, &no_capacity);
+	bool		no_last;
+	Datum		last = routing_index_scan_value(rows, LOAD_LAST_CHAT_AT, &no_last);
+
+	row->candidate.agent_id = DatumGetInt64(routing_index_scan_value(rows, LOAD_AGENT_ID,
+																	 NULL));
+	row->candidate.load = DatumGetInt32(routing_index_scan_value(rows, LOAD_OPEN_CHATS, NULL));
+	row->candidate.tie = row->candidate.load;
+	row->candidate.version = DatumGetInt64(routing_index_scan_value(rows, LOAD_VERSION, NULL));
+	row->candidate.held = held_by_another(rows);
+	row->checks_version = DatumGetInt64(routing_index_scan_value(rows, LOAD_CHECKS_VERSION,
+																 NULL));
+	row->room = no_capacity || row->candidate.load < DatumGetInt32(capacity);
+	row->has_last_chat_at = !no_last;
+	row->last_chat_at = no_last ? 0 : DatumGetTimestampTz(last);
+}
+
+/*
+ * before tells whether row a comes before row b in least-busy order: fewer
+ * open chats, then least recent chat (never first), then smaller id.
+ */
+static bool
+before(const PoolRow *a, const PoolRow *b)
+{
+	if (a->candidate.load != b->candidate.load)
+		return a->candidate.load < b->candidate.load;
+	if (a->has_last_chat_at != b->has_last_chat_at)
+		return !a->has_last_chat_at;
+	if (a->has_last_chat_at && a->last_chat_at != b->last_chat_at)
+		return a->last_chat_at < b->last_chat_at;
+	return a->candidate.agent_id < b->candidate.agent_id;
+}
+
+/*
+ * compare_rows and compare_ids order qsort's arrays.
+ */
+static int
+compare_rows(const void *a, const void *b)
+{
+	return before(a, b) ? -1 : before(b, a) ? 1 : 0;
+}
+
+static int
+compare_ids(const void *a, const void *b)
+{
+	int64		x = *(const int64 *) a;
+	int64		y = *(const int64 *) b;
+
+	return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/*
+ * advance_team reads a team stream's next row.
+ */
+static void
+advance_team(TeamStream *team)
+{
+	team->has_row = routing_index_scan_next(&team->rows);
+	if (team->has_row)
+		read_pool_row(&team->rows, &team->row);
+}
+
+/*
+ * begin_merge starts the least-busy read of a users-and-teams rule's pool:
+ * a stream per targeted team (its primary members, from the index, in load
+ * order) and the named agents' rows (by primary key, sorted), merged in
+ * next_eligible.  Its cost follows the pool, not the account.
+ */
+static void
+begin_merge(const RoutingChannel *channel, Snapshot snapshot, CandidateSource *source)
+{
+	Datum		values[2] = {Int64GetDatum(channel->account_id),
+	Int64GetDatum(channel->channel_id)};
+	int			n = routing_exec_snapshot(&rule_targets_plan, values, NULL, 0, snapshot);
+	int64	   *team_ids = palloc(sizeof(int64) * Max(n, 1));
+
+	source->by_merge = true;
+	source->named = palloc0(sizeof(PoolRow) * Max(n, 1));
+	source->named_ids = palloc(sizeof(int64) * Max(n, 1));
+	for (int row = 0; row < n; row++)
+	{
+		bool		is_team;
+		int64		team_id = routing_get_int64(row, 1, &is_team);
+
+		if (is_team)
+			team_ids[source->nteams++] = team_id;
+		else
+			source->named_ids[source->nnamed++] = routing_get_int64(row, 2, NULL);
+	}
+	for (int i = 0; i < source->nnamed; i++)
+	{
+		RoutingIndexScan rows;
+		int64		keys[2] = {channel->account_id, source->named_ids[i]};
+
+		routing_index_scan_begin(&rows, &load_row_table, 2, keys, snapshot);
+		if (routing_index_scan_next(&rows))
+			read_pool_row(&rows, &source->named[i]);
+		else
+			source->named[i].candidate.agent_id = -1;	/* no load row: skipped */
+		routing_index_scan_end(&rows);
+	}
+	qsort(source->named, source->nnamed, sizeof(PoolRow), compare_rows);
+	qsort(source->named_ids, source->nnamed, sizeof(int64), compare_ids);
+	source->teams = palloc0(sizeof(TeamStream) * Max(source->nteams, 1));
+	for (int i = 0; i < source->nteams; i++)
+	{
+		int64		keys[2] = {channel->account_id, team_ids[i]};
+
+		routing_index_scan_begin(&source->teams[i].rows, &team_least_busy_table, 2,
+								 keys, snapshot);
+		advance_team(&source->teams[i]);
+	}
+	pfree(team_ids);
+}
+
+/*
+ * next_merged takes the next row of the merge in least-busy order; false
+ * when every stream is done.  A named agent met again in a team's stream is
+ * skipped there.
+ */
+static bool
+next_merged(CandidateSource *source, PoolRow *out)
+{
+	for (;;)
+	{
+		TeamStream *team = NULL;
+		const PoolRow *named = source->next < source->nnamed ?
+			&source->named[source->next] : NULL;
+
+		for (int i = 0; i < source->nteams; i++)
+			if (source->teams[i].has_row &&
+				(team == NULL || before(&source->teams[i].row, &team->row)))
+				team = &source->teams[i];
+		if (named != NULL && (team == NULL || before(named, &team->row)))
+		{
+			*out = *named;
+			source->next++;
+			if (out->candidate.agent_id < 0)
+				continue;
+			return true;
+		}
+		if (team == NULL)
+			return false;
+		*out = team->row;
+		advance_team(team);
+		if (bsearch(&out->candidate.agent_id, source->named_ids, source->nnamed,
+					sizeof(int64), compare_ids) == NULL)
+			return true;
+	}
+}
+
+/*
  * begin_candidates starts reading the channel's candidates in the order of
  * its method under the decision's snapshot.
  */
@@ -290,11 +508,7 @@ begin_candidates(const RoutingChannel *channel, Snapshot snapshot,
 		}
 	}
 	else if (channel->is_chat && !by_turn)
-	{
-		source->by_index = true;
-		routing_index_scan_begin(&source->rows, &least_busy_table, 1,
-								 &channel->account_id, snapshot);
-	}
+		begin_merge(channel, snapshot, source);
 	else
 		read_pool(channel, snapshot, by_turn ? &pool_by_turn_plan : &pool_by_email_load_plan,
 				  by_turn, source);
@@ -306,29 +520,8 @@ begin_candidates(const RoutingChannel *channel, Snapshot snapshot,
 static void
 end_candidates(CandidateSource *source)
 {
-	if (source->by_index)
-		routing_index_scan_end(&source->rows);
-}
-
-/*
- * held_by_another tells whether another transaction in progress has locked
- * or updated the scan's current row, so that a claim without waiting would
- * skip it: concurrent decisions read a pool in the same order, and trying
- * every row the others hold cost more than the rest of the decision.  The
- * tuple header is read without the buffer's content lock, so the answer is
- * a hint; a wrong one costs a failed claim or a tied agent taken instead,
- * never a wrong decision (the claim decides).
- */
-static bool
-held_by_another(RoutingIndexScan *rows)
-{
-	HeapTupleHeader header = routing_index_scan_tuple(rows)->t_data;
-	TransactionId xmax = HeapTupleHeaderGetRawXmax(header);
-
-	return !(header->t_infomask & (HEAP_XMAX_INVALID | HEAP_XMAX_IS_MULTI)) &&
-		TransactionIdIsNormal(xmax) &&
-		!TransactionIdIsCurrentTransactionId(xmax) &&
-		TransactionIdIsInProgress(xmax);
+	for (int i = 0; i < source->nteams; i++)
+		routing_index_scan_end(&source->teams[i].rows);
 }
 
 /*
@@ -339,8 +532,6 @@ static bool
 next_eligible(const RoutingChannel *channel, Snapshot snapshot,
 			  CandidateSource *source, LoadCandidate *out)
 {
-	RoutingIndexScan *rows = &source->rows;
-
 	if (source->trace != NULL)
 	{
 		bool		by_turn = channel->distribution == DISTRIBUTION_ROUND_ROBIN;
@@ -360,39 +551,29 @@ next_eligible(const RoutingChannel *channel, Snapshot snapshot,
 		}
 		return false;
 	}
-	if (!source->by_index)
+	if (source->by_merge)
 	{
-		while (source->next < source->nlist)
-		{
-			int			i = source->next++;
+		PoolRow		row;
 
-			if (!routing_candidate_eligible(channel, source->list[i].agent_id,
-											source->list_checks_version[i],
-											source->list_room[i], snapshot))
+		while (next_merged(source, &row))
+		{
+			if (!routing_candidate_eligible(channel, row.candidate.agent_id,
+											row.checks_version, row.room, snapshot))
 				continue;
-			*out = source->list[i];
+			*out = row.candidate;
 			return true;
 		}
 		return false;
 	}
-	while (routing_index_scan_next(rows))
+	while (source->next < source->nlist)
 	{
-		int64		checks_version;
-		bool		no_capacity;
-		Datum		capacity = routing_index_scan_value(rows, LOAD_CHAT_CAPACITY,
-														&no_capacity);
+		int			i = source->next++;
 
-		out->agent_id = DatumGetInt64(routing_index_scan_value(rows, LOAD_AGENT_ID, NULL));
-		out->load = DatumGetInt32(routing_index_scan_value(rows, LOAD_OPEN_CHATS, NULL));
-		checks_version = DatumGetInt64(routing_index_scan_value(rows, LOAD_CHECKS_VERSION,
-																NULL));
-		if (!routing_candidate_eligible(channel, out->agent_id, checks_version,
-										no_capacity || out->load < DatumGetInt32(capacity),
-										snapshot))
+		if (!routing_candidate_eligible(channel, source->list[i].agent_id,
+										source->list_checks_version[i],
+										source->list_room[i], snapshot))
 			continue;
-		out->tie = out->load;
-		out->version = DatumGetInt64(routing_index_scan_value(rows, LOAD_VERSION, NULL));
-		out->held = held_by_another(rows);
+		*out = source->list[i];
 		return true;
 	}
 	return false;

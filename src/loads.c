@@ -351,6 +351,46 @@ routing_resync_account(int64 account_id)
 	exec_books(&resync_account_plan, values, NULL, 0);
 }
 
+static RoutingPlan sync_primary_team_plan = {
+	.sql =
+	"update routing.agent_loads l"
+	" set primary_team_id = (select m.team_id from routing.team_members m"
+	"  where m.account_id" EQ "$1 and m.agent_id" EQ "$2 and m.role" EQ "'primary')"
+	" where l.account_id" EQ "$1 and l.agent_id" EQ "$2",
+	.nargs = 2,
+	.argtypes = {INT8OID, INT8OID}
+};
+
+/*
+ * routing_sync_primary_team copies an agent's primary team to their load
+ * row, where the least-busy index reads it, after a membership change that
+ * holds the row (routing_bump_versions).
+ */
+void
+routing_sync_primary_team(int64 account_id, int64 agent_id)
+{
+	Datum		values[2] = {Int64GetDatum(account_id), Int64GetDatum(agent_id)};
+
+	exec_books(&sync_primary_team_plan, values, NULL, 0);
+}
+
+static RoutingPlan clear_primary_teams_plan = {
+	.sql =
+	"update routing.agent_loads l set primary_team_id = null"
+	" where l.primary_team_id is not null",
+	.nargs = 0
+};
+
+/*
+ * routing_clear_primary_teams empties every agent's primary team, in every
+ * account, after a TRUNCATE of team_members (which spans accounts).
+ */
+void
+routing_clear_primary_teams(void)
+{
+	exec_books(&clear_primary_teams_plan, NULL, NULL, 0);
+}
+
 static RoutingPlan note_turn_plan = {
 	.sql =
 	"insert into routing.rule_turns as t (account_id, channel_id, agent_id, given,"

@@ -30,6 +30,8 @@ extern void routing_set_capacity(int64 account_id, int64 agent_id, bool is_chat,
 								 bool has_max, int32 max_open);
 extern void routing_clear_capacities(void);
 extern void routing_resync_account(int64 account_id);
+extern void routing_sync_primary_team(int64 account_id, int64 agent_id);
+extern void routing_clear_primary_teams(void);
 extern void routing_note_turn(int64 account_id, int64 channel_id,
 							  int64 agent_id, TimestampTz now);
 extern void routing_bump_versions(RoutingScope scope, int64 account_id,

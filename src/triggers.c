@@ -404,8 +404,9 @@ typedef struct EligibilityTarget
 
 /*
  * target_of_row reads whom a row of an eligibility table speaks of: the
- * trigger's argument says whether it names an agent, an agent or a team, or
- * the whole account.
+ * trigger's argument says whether it names an agent ("agent", or "member"
+ * for a team membership), an agent or a team, the whole account, or (a
+ * contact) the account's queues only.
  */
 static void
 target_of_row(const char *kind, HeapTuple tuple, TupleDesc desc,
@@ -447,6 +448,8 @@ bump_for_trigger(void *arg)
 	if (TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
 	{
 		routing_bump_versions(ROUTING_SCOPE_ALL, 0, 0);
+		if (strcmp(kind, "member") == 0)
+			routing_clear_primary_teams();
 		return;
 	}
 	target_of_row(kind, trigdata->tg_trigtuple, desc, &old);
@@ -467,6 +470,13 @@ bump_for_trigger(void *arg)
 	routing_bump_versions(old.scope, old.account_id, old.id);
 	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
 		routing_bump_versions(new.scope, new.account_id, new.id);
+	if (strcmp(kind, "member") == 0)
+	{
+		/* Under the load rows the bump holds. */
+		routing_sync_primary_team(old.account_id, old.id);
+		if (new.id != old.id || new.account_id != old.account_id)
+			routing_sync_primary_team(new.account_id, new.id);
+	}
 	routing_drain_queues(queues.scope, queues.account_id, queues.id, 0);
 }
 
