@@ -93,7 +93,7 @@ typedef struct LoadCandidate
 enum
 {
 	LOAD_AGENT_ID, LOAD_OPEN_CHATS, LOAD_VERSION, LOAD_CHECKS_VERSION,
-	LOAD_CHAT_CAPACITY, LOAD_LAST_CHAT_AT
+	LOAD_CHAT_CAPACITY, LOAD_LAST_CHAT_AT, LOAD_OPEN_EMAILS, LOAD_EMAIL_CAPACITY
 };
 
 /*
@@ -108,14 +108,14 @@ static RoutingTable team_least_busy_table = {
 	.name = "agent_loads",
 	.index = "agent_loads_team_least_busy",
 	.columns = {"agent_id", "open_chats", "version", "checks_version",
-	"chat_capacity", "last_chat_at"}
+	"chat_capacity", "last_chat_at", "open_emails", "email_capacity"}
 };
 
 /* An agent's agent_loads row by primary key: a rule's directly named agent. */
 static RoutingTable load_row_table = {
 	.name = "agent_loads",
 	.columns = {"agent_id", "open_chats", "version", "checks_version",
-	"chat_capacity", "last_chat_at"}
+	"chat_capacity", "last_chat_at", "open_emails", "email_capacity"}
 };
 
 /* A rule's targets: teams and agents. */
@@ -141,13 +141,21 @@ static RoutingPlan rule_targets_plan = {
 	" from (select r.agent_id from routing.rule_targets r" \
 	"   where r.account_id" EQ "$1 and r.channel_id" EQ "$2 and r.agent_id is not null" \
 	"  union select m.agent_id from routing.rule_targets r" \
-	"   join routing.team_members m on m.account_id" EQ "r.account_id" \
-	"    and m.team_id" EQ "r.team_id and m.role" EQ "'primary'" \
+	"   cross join lateral (select m.agent_id from routing.team_members m" \
+	"    where m.account_id" EQ "$1 and m.team_id" EQ "r.team_id" \
+	"     and m.role" EQ "'primary' offset 0) m" \
 	"   where r.account_id" EQ "$1 and r.channel_id" EQ "$2) p" \
-	" join routing.agent_loads l on l.account_id" EQ "$1 and l.agent_id" EQ "p.agent_id" \
-	" left join routing.rule_turns t on t.account_id" EQ "$1" \
-	"  and t.channel_id" EQ "$2 and t.agent_id" EQ "l.agent_id"
+	" cross join lateral (select * from routing.agent_loads l" \
+	"  where l.account_id" EQ "$1 and l.agent_id" EQ "p.agent_id offset 0) l" \
+	" left join lateral (select t.given, t.last_given_at from routing.rule_turns t" \
+	"  where t.account_id" EQ "$1 and t.channel_id" EQ "$2" \
+	"   and t.agent_id" EQ "p.agent_id offset 0) t on true"
 
+/*
+ * A targeted team's members and the pool's rows are read by key ("offset
+ * 0" keeps the generic plan from scanning the whole account's members or
+ * load rows instead).
+ */
 /* Least busy by email: fewest open emails, least recent email, smallest id. */
 #define SQL_EMAIL_LOAD_ORDER " order by l.open_emails, l.last_email_at nulls first, l.agent_id"
 /* Round robin: least recently given by this rule (never first), smallest id. */
@@ -161,12 +169,6 @@ static RoutingPlan pool_by_email_load_plan = {
 
 static RoutingPlan pool_by_turn_plan = {
 	.sql = POOL_COLUMNS SQL_TURN_ORDER,
-	.nargs = 3,
-	.argtypes = {INT8OID, INT8OID, BOOLOID}
-};
-
-static RoutingPlan pool_plan = {
-	.sql = POOL_COLUMNS " order by l.agent_id",
 	.nargs = 3,
 	.argtypes = {INT8OID, INT8OID, BOOLOID}
 };
@@ -242,6 +244,7 @@ typedef struct CandidateSource
 	PoolRow    *named;
 	int			nnamed;
 	int64	   *named_ids;		/* sorted, to skip a named agent met again */
+	bool		is_chat;		/* the merge's load and room: chat, else email */
 	LoadCandidate *list;
 	bool	   *list_room;
 	int64	   *list_checks_version;
@@ -319,19 +322,23 @@ held_by_another(RoutingIndexScan *rows)
 
 /*
  * read_pool_row reads the current row of a scan of agent_loads (columns as
- * in team_least_busy_table).
+ * in team_least_busy_table): the load and room of the channel's work
+ * (is_chat: chat, else email), and the last chat time that orders chats.
  */
 static void
-read_pool_row(RoutingIndexScan *rows, PoolRow *row)
+read_pool_row(RoutingIndexScan *rows, bool is_chat, PoolRow *row)
 {
 	bool		no_capacity;
-	Datum		capacity = routing_index_scan_value(rows, LOAD_CHAT_CAPACITY, &no_capacity);
+	Datum		capacity = routing_index_scan_value(rows, is_chat ? LOAD_CHAT_CAPACITY :
+													LOAD_EMAIL_CAPACITY, &no_capacity);
 	bool		no_last;
 	Datum		last = routing_index_scan_value(rows, LOAD_LAST_CHAT_AT, &no_last);
 
 	row->candidate.agent_id = DatumGetInt64(routing_index_scan_value(rows, LOAD_AGENT_ID,
 																	 NULL));
-	row->candidate.load = DatumGetInt32(routing_index_scan_value(rows, LOAD_OPEN_CHATS, NULL));
+	row->candidate.load = DatumGetInt32(routing_index_scan_value(rows, is_chat ?
+																 LOAD_OPEN_CHATS :
+																 LOAD_OPEN_EMAILS, NULL));
 	row->candidate.tie = row->candidate.load;
 	row->candidate.version = DatumGetInt64(routing_index_scan_value(rows, LOAD_VERSION, NULL));
 	row->candidate.held = held_by_another(rows);
@@ -380,18 +387,19 @@ compare_ids(const void *a, const void *b)
  * advance_team reads a team stream's next row.
  */
 static void
-advance_team(TeamStream *team)
+advance_team(TeamStream *team, bool is_chat)
 {
 	team->has_row = routing_index_scan_next(&team->rows);
 	if (team->has_row)
-		read_pool_row(&team->rows, &team->row);
+		read_pool_row(&team->rows, is_chat, &team->row);
 }
 
 /*
- * begin_merge starts the least-busy read of a users-and-teams rule's pool:
- * a stream per targeted team (its primary members, from the index, in load
+ * begin_merge starts the read of a users-and-teams rule's pool: a stream
+ * per targeted team (its primary members, from the index, in chat load
  * order) and the named agents' rows (by primary key, sorted), merged in
- * next_eligible.  Its cost follows the pool, not the account.
+ * next_eligible.  Its cost follows the pool, not the account.  Random
+ * reads it too, in any order.
  */
 static void
 begin_merge(const RoutingChannel *channel, Snapshot snapshot, CandidateSource *source)
@@ -421,7 +429,7 @@ begin_merge(const RoutingChannel *channel, Snapshot snapshot, CandidateSource *s
 
 		routing_index_scan_begin(&rows, &load_row_table, 2, keys, snapshot);
 		if (routing_index_scan_next(&rows))
-			read_pool_row(&rows, &source->named[i]);
+			read_pool_row(&rows, channel->is_chat, &source->named[i]);
 		else
 			source->named[i].candidate.agent_id = -1;	/* no load row: skipped */
 		routing_index_scan_end(&rows);
@@ -435,8 +443,9 @@ begin_merge(const RoutingChannel *channel, Snapshot snapshot, CandidateSource *s
 
 		routing_index_scan_begin(&source->teams[i].rows, &team_least_busy_table, 2,
 								 keys, snapshot);
-		advance_team(&source->teams[i]);
+		advance_team(&source->teams[i], channel->is_chat);
 	}
+	source->is_chat = channel->is_chat;
 	pfree(team_ids);
 }
 
@@ -469,7 +478,7 @@ next_merged(CandidateSource *source, PoolRow *out)
 		if (team == NULL)
 			return false;
 		*out = team->row;
-		advance_team(team);
+		advance_team(team, source->is_chat);
 		if (bsearch(&out->candidate.agent_id, source->named_ids, source->nnamed,
 					sizeof(int64), compare_ids) == NULL)
 			return true;
@@ -689,14 +698,69 @@ decide_in_order(const RoutingChannel *channel, Snapshot snapshot,
 }
 
 /*
+ * The pool size a random decision last read per (account, channel), so that
+ * the next skips probing the account when the pool is a small part of it.
+ * Only a hint: a stale or colliding slot costs probes, never a wrong pick.
+ */
+#define POOL_HINT_SLOTS 1024
+
+typedef struct PoolHint
+{
+	int64		account_id;
+	int64		channel_id;
+	int64		pool_size;
+} PoolHint;
+
+static PoolHint pool_hints[POOL_HINT_SLOTS];
+
+/*
+ * pool_hint is the hint slot of a channel.
+ */
+static PoolHint *
+pool_hint(const RoutingChannel *channel)
+{
+	return &pool_hints[(uint64) (channel->account_id * 31 + channel->channel_id) %
+					   POOL_HINT_SLOTS];
+}
+
+/*
+ * remember_pool_size records the size of the pool a decision read.
+ */
+static void
+remember_pool_size(const RoutingChannel *channel, int64 pool_size)
+{
+	PoolHint   *hint = pool_hint(channel);
+
+	hint->account_id = channel->account_id;
+	hint->channel_id = channel->channel_id;
+	hint->pool_size = pool_size;
+}
+
+/*
+ * pool_fills_account tells whether probing random ids of the account's id
+ * range is likely to hit the pool: unless the pool last read filled less
+ * than a quarter of the range.
+ */
+static bool
+pool_fills_account(const RoutingChannel *channel, int64 id_range)
+{
+	PoolHint   *hint = pool_hint(channel);
+
+	return !(hint->account_id == channel->account_id &&
+			 hint->channel_id == channel->channel_id &&
+			 hint->pool_size * 4 < id_range);
+}
+
+/*
  * decide_random picks an eligible agent with room uniformly at random;
  * false when the decision must start again.  It first probes random ids in
  * the account's id range: each probe hits every eligible agent with the
  * same chance, so an accepted probe is a uniform pick, at a cost that does
  * not grow with the pool.  After RANDOM_PROBES misses (a pool small beside
- * its account) it draws from the eligible agents of the rule's pool, read
- * at a cost that follows the pool, not the account; a mix of uniform draws
- * is uniform.
+ * its account), or at once when the pool was small last time, it draws
+ * among the eligible agents of the rule's pool in one pass over it
+ * (reservoir sampling), at a cost that follows the pool, not the account;
+ * a mix of uniform draws is uniform.
  * Traced, it lists the candidates and draws none.
  */
 static bool
@@ -723,7 +787,8 @@ decide_random(const RoutingChannel *channel, Snapshot snapshot,
 		elog(ERROR, "agent id range query returned no row");
 	low = routing_get_int64(0, 1, &has_agents);
 	high = routing_get_int64(0, 2, NULL);
-	for (int probe = 0; has_agents && probe < RANDOM_PROBES && !found; probe++)
+	for (int probe = 0; has_agents && probe < RANDOM_PROBES && !found &&
+		 pool_fills_account(channel, high - low + 1); probe++)
 	{
 		Datum		probe_values[3] = {account, 0, BoolGetDatum(channel->is_chat)};
 
@@ -742,23 +807,27 @@ decide_random(const RoutingChannel *channel, Snapshot snapshot,
 	if (has_agents && !found)
 	{
 		CandidateSource source = {0};
-		LoadCandidate candidate;
-		LoadCandidate *eligible;
+		PoolRow		row;
+		int			nrows = 0;
 		int			neligible = 0;
 
-		read_pool(channel, snapshot, &pool_plan, false, &source);
-		eligible = palloc(sizeof(LoadCandidate) * Max(source.nlist, 1));
-		while (next_eligible(channel, snapshot, &source, &candidate))
-			eligible[neligible++] = candidate;
-		if (neligible > 0)
+		/* One pass over the pool, keeping each eligible agent with chance 1/k. */
+		begin_merge(channel, snapshot, &source);
+		while (next_merged(&source, &row))
 		{
-			int			pick = (int) pg_prng_uint64_range(&pg_global_prng_state, 0,
-														  neligible - 1);
-
-			agent_id = eligible[pick].agent_id;
-			version = eligible[pick].version;
-			found = true;
+			nrows++;
+			if (!routing_candidate_eligible(channel, row.candidate.agent_id,
+											row.checks_version, row.room, snapshot))
+				continue;
+			if (pg_prng_uint64_range(&pg_global_prng_state, 0, neligible++) == 0)
+			{
+				agent_id = row.candidate.agent_id;
+				version = row.candidate.version;
+				found = true;
+			}
 		}
+		end_candidates(&source);
+		remember_pool_size(channel, nrows);
 	}
 	if (!found)
 	{
