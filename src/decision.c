@@ -22,15 +22,8 @@
 #include "index_scan.h"
 #include "loads.h"
 
-/* Random agent ids probed before falling back to a full search. */
+/* Random agent ids probed before reading the rule's pool. */
 #define RANDOM_PROBES 8
-
-/* Room for the channel's work ($3: chat) on the load row "l". */
-#define SQL_ROOM_3 \
-	"(case when $3 then l.chat_capacity is null" \
-	"  or l.open_chats OPERATOR(pg_catalog.<) l.chat_capacity" \
-	" else l.email_capacity is null" \
-	"  or l.open_emails OPERATOR(pg_catalog.<) l.email_capacity end)"
 
 static RoutingPlan agent_id_range_plan = {
 	.sql =
@@ -42,7 +35,7 @@ static RoutingPlan agent_id_range_plan = {
 
 static RoutingPlan random_probe_plan = {
 	.sql =
-	"select l.version, l.checks_version, " SQL_ROOM_3
+	"select l.version, l.checks_version, " SQL_ROOM("$3")
 	" from routing.agent_loads l"
 	" where l.account_id" EQ "$1 and l.agent_id" EQ "$2",
 	.nargs = 3,
@@ -137,7 +130,7 @@ static RoutingPlan rule_targets_plan = {
 #define POOL_COLUMNS \
 	"select l.agent_id, l.version, l.checks_version," \
 	" (case when $3 then l.open_chats else l.open_emails end)::pg_catalog.int8," \
-	" coalesce(t.given, 0), " SQL_ROOM_3 \
+	" coalesce(t.given, 0), " SQL_ROOM("$3") \
 	" from (select r.agent_id from routing.rule_targets r" \
 	"   where r.account_id" EQ "$1 and r.channel_id" EQ "$2 and r.agent_id is not null" \
 	"  union select m.agent_id from routing.rule_targets r" \

@@ -13,7 +13,7 @@
 #include "eligibility.h"
 
 const char *const routing_check_names[ROUTING_CHECK_COUNT] = {
-#define CHECK_NAME(id, name, sql, waiver) name,
+#define CHECK_NAME(id, name, sql) name,
 	ROUTING_CHECKS(CHECK_NAME)
 #undef CHECK_NAME
 };

@@ -44,8 +44,9 @@
 	"   and t.team_id" EQ "m.team_id" \
 	"  where m.account_id" EQ "$1 and m.agent_id" EQ "l.agent_id" \
 	"   and m.role" EQ "'primary' and t.channel_id" EQ "$2))"
-#define SQL_CAPACITY \
-	"(case when $7 then l.chat_capacity is null" \
+/* Room for the channel's work on "l"; is_chat names the parameter saying chat. */
+#define SQL_ROOM(is_chat) \
+	"(case when " is_chat " then l.chat_capacity is null" \
 	"  or l.open_chats OPERATOR(pg_catalog.<) l.chat_capacity" \
 	" else l.email_capacity is null" \
 	"  or l.open_emails OPERATOR(pg_catalog.<) l.email_capacity end)"
@@ -55,31 +56,30 @@
 
 /*
  * The checks of sections 3 (3.1 to 3.5) and 12 (room), the one list that
- * knows them: an id, the name explain_route shows, the SQL above, and the
- * SQL condition under which a rule waives the check ("false": never).
- * Adding a check is a line here and a trigger that moves the agents'
- * checks_version when the table it reads changes.  Room depends on the
- * load, which moves only "version": it is never taken from the verdict
- * cache, but from the load row the decision read.
+ * knows them: an id, the name explain_route shows, and the SQL above.
+ * Which rules waive a check is judged in C (check_waived in
+ * eligibility.c).  Adding a check is a line here and a trigger that moves
+ * the agents' checks_version when the table it reads changes.  Room
+ * depends on the load, which moves only "version": it is never taken from
+ * the verdict cache, but from the load row the decision read.
  */
 #define ROUTING_CHECKS(X) \
-	X(CHECK_ACTIVE, "active", SQL_ACTIVE, "false") \
-	X(CHECK_SEAT, "paid_seat", SQL_SEAT, "false") \
-	X(CHECK_ACCESS, "inbox_access", SQL_ACCESS, "false") \
-	X(CHECK_TARGET, "target", SQL_TARGET, "false") \
-	X(CHECK_AVAILABLE, "available", SQL_AVAILABLE, "not $5") \
-	X(CHECK_CAPACITY, "capacity", SQL_CAPACITY, "false")
+	X(CHECK_ACTIVE, "active", SQL_ACTIVE) \
+	X(CHECK_SEAT, "paid_seat", SQL_SEAT) \
+	X(CHECK_ACCESS, "inbox_access", SQL_ACCESS) \
+	X(CHECK_TARGET, "target", SQL_TARGET) \
+	X(CHECK_AVAILABLE, "available", SQL_AVAILABLE) \
+	X(CHECK_CAPACITY, "capacity", SQL_ROOM("$7"))
 
 typedef enum RoutingCheck
 {
-#define CHECK_ID(id, name, sql, waiver) id,
+#define CHECK_ID(id, name, sql) id,
 	ROUTING_CHECKS(CHECK_ID)
 #undef CHECK_ID
 	ROUTING_CHECK_COUNT
 } RoutingCheck;
 
-#define CHECK_COLUMN(id, name, sql, waiver) ", " sql
-#define CHECK_CONDITION(id, name, sql, waiver) " and (" waiver " or " sql ")"
+#define CHECK_COLUMN(id, name, sql) ", " sql
 
 /*
  * The load row's versions and load, then each check as its own column, read
@@ -90,9 +90,7 @@ typedef enum RoutingCheck
 	"l.version, l.checks_version, l.open_chats::pg_catalog.int8," \
 	" l.last_chat_at, l.open_emails::pg_catalog.int8" ROUTING_CHECKS(CHECK_COLUMN)
 #define SQL_CHECK_COLUMN_COUNT (5 + ROUTING_CHECK_COUNT)
-/* Every check, as routing by rule applies them to "l". */
-#define SQL_ELIGIBLE "true" ROUTING_CHECKS(CHECK_CONDITION)
-/* Least busy first: the order of index agent_loads_least_busy. */
+/* Least busy first: the order of index agent_loads_team_least_busy. */
 #define SQL_LOAD_ORDER " order by l.open_chats, l.last_chat_at nulls first, l.agent_id"
 /* The arguments of every query that uses the fragments above. */
 #define ELIGIBILITY_NARGS 7
