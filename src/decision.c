@@ -527,6 +527,20 @@ end_candidates(CandidateSource *source)
 }
 
 /*
+ * rewind_candidates starts the candidates over, in the same order, after
+ * end_candidates.
+ */
+static void
+rewind_candidates(const RoutingChannel *channel, Snapshot snapshot,
+				  CandidateSource *source)
+{
+	if (source->by_merge)
+		begin_candidates(channel, snapshot, NULL, source);
+	else
+		source->next = 0;
+}
+
+/*
  * next_eligible reads the next eligible candidate with room, in the
  * method's order, into "out"; false when there are no more.
  */
@@ -603,6 +617,18 @@ trace_pick(RoutingTrace *trace, int64 agent_id)
 }
 
 /*
+ * agent_listed says whether agent_id is one of the n in "ids".
+ */
+static bool
+agent_listed(const int64 *ids, int n, int64 agent_id)
+{
+	for (int i = 0; i < n; i++)
+		if (ids[i] == agent_id)
+			return true;
+	return false;
+}
+
+/*
  * decide_in_order picks the first eligible agent with room in the method's
  * order (least busy: fewest open conversations of the channel's work, least
  * recent, smallest id; round robin: least recently given by this rule,
@@ -618,6 +644,14 @@ trace_pick(RoutingTrace *trace, int64 agent_id)
  * takes any free candidate rather than wait while holding it, which is what
  * would let two such transactions wait on each other.  Traced, nothing is
  * held and the first eligible candidate is the pick.
+ *
+ * Every claim is made with the candidate scans ended.  Ending a scan marks
+ * the index entries it found dead, which btree skips for it if the claim's
+ * update has changed the page since it was read: unmarked, the entry each
+ * chat claim leaves behind at the low end of the least-busy index stays
+ * there until vacuum, and every decision reads through all of them.  A
+ * claim that fails reads the candidates again, under the same snapshot, and
+ * goes on past those it tried.
  */
 static bool
 decide_in_order(const RoutingChannel *channel, Snapshot snapshot,
@@ -628,8 +662,12 @@ decide_in_order(const RoutingChannel *channel, Snapshot snapshot,
 	CandidateSource source;
 	LoadCandidate first;
 	LoadCandidate next;
+	LoadCandidate pick;
+	bool		has_pick = true;
 	const LoadCandidate *taken = NULL;
 	bool		holds_rows = routing_holds_load_rows();
+	int64	   *tried = NULL;	/* claims lost since the read */
+	int			ntried = 0;
 
 	begin_candidates(channel, snapshot, trace, &source);
 	if (!next_eligible(channel, snapshot, &source, &first))
@@ -656,19 +694,28 @@ decide_in_order(const RoutingChannel *channel, Snapshot snapshot,
 		end_candidates(&source);
 		return true;
 	}
-	if (!first.held &&
-		routing_claim(channel->account_id, first.agent_id, first.version,
-					  channel->is_chat, false, now))
-		taken = &first;
-	while (taken == NULL && next_eligible(channel, snapshot, &source, &next) &&
-		   (holds_rows || next.tie == first.tie))
+	pick = first;
+	while (has_pick)
 	{
-		if (!next.held &&
-			routing_claim(channel->account_id, next.agent_id, next.version,
+		/* The first candidate, or one tied with it, neither held nor tried. */
+		while (has_pick && (pick.held || agent_listed(tried, ntried, pick.agent_id)))
+			has_pick = next_eligible(channel, snapshot, &source, &pick) &&
+				(holds_rows || pick.tie == first.tie);
+		end_candidates(&source);
+		if (!has_pick)
+			break;
+		if (routing_claim(channel->account_id, pick.agent_id, pick.version,
 						  channel->is_chat, false, now))
-			taken = &next;
+		{
+			taken = &pick;
+			break;
+		}
+		tried = ntried == 0 ? palloc(sizeof(int64)) :
+			repalloc(tried, sizeof(int64) * (ntried + 1));
+		tried[ntried++] = pick.agent_id;
+		rewind_candidates(channel, snapshot, &source);
+		has_pick = next_eligible(channel, snapshot, &source, &pick);
 	}
-	end_candidates(&source);
 	if (taken == NULL &&
 		routing_claim(channel->account_id, first.agent_id, first.version,
 					  channel->is_chat, true, now))
