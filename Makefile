@@ -22,7 +22,7 @@ ISOLATION = insert_insert_same_pool insert_vs_away insert_vs_seat_removal \
             caught_deadlock_keeps_role caught_serialization_failure_keeps_role \
             capacity_last_unit close_drain_vs_insert two_closes_one_queue \
             available_drain_vs_assign round_robin_concurrent \
-            capacity_change_vs_insert
+            capacity_change_vs_insert insert_vs_primary_team_move
 ISOLATION_OPTS = --inputdir=.
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter  # PostgreSQL's headers have unused parameters
 
@@ -41,9 +41,6 @@ $(OBJS): $(wildcard src/*.h)
 PACKAGES = postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap pgtap \
            postgresql-common gnuplot-nox
 
-# agent_loads is a hot table: let autovacuum visit it every second.
-CLUSTER_SETTINGS = -o autovacuum_naptime=1s
-
 .PHONY: deps demo test bench print-regress
 
 deps:
@@ -52,12 +49,12 @@ deps:
 demo: deps
 	$(MAKE) all
 	$(MAKE) install
-	pg_virtualenv -t $(CLUSTER_SETTINGS) psql -X -q -v ON_ERROR_STOP=1 -f demo/demo.sql
+	pg_virtualenv -t psql -X -q -v ON_ERROR_STOP=1 -f demo/demo.sql
 
 test: deps
 	$(MAKE) all
 	$(MAKE) install
-	pg_virtualenv -t $(CLUSTER_SETTINGS) ./scripts/run-tests
+	pg_virtualenv -t ./scripts/run-tests
 
 bench: deps
 	$(MAKE) all
@@ -91,7 +88,7 @@ test-package: package
 .PHONY: test-assert test-pg18
 
 test-assert: deps
-	ROUTING_CLUSTER_SETTINGS="$(CLUSTER_SETTINGS)" ./scripts/test-built-postgres 15 assert
+	./scripts/test-built-postgres 15 assert
 
 test-pg18: deps
-	ROUTING_CLUSTER_SETTINGS="$(CLUSTER_SETTINGS)" ./scripts/test-built-postgres 18
+	./scripts/test-built-postgres 18
