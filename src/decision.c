@@ -111,11 +111,17 @@ static RoutingTable load_row_table = {
 	"chat_capacity", "last_chat_at", "open_emails", "email_capacity"}
 };
 
-/* A rule's targets: teams and agents. */
+/*
+ * A rule's targets: teams and agents.  Each branch names the partial index
+ * it reads ("is not null"); without it the plan scans every account's
+ * targets.
+ */
 static RoutingPlan rule_targets_plan = {
 	.sql =
-	"select t.team_id, t.agent_id from routing.rule_targets t"
-	" where t.account_id" EQ "$1 and t.channel_id" EQ "$2",
+	"select t.team_id, null::pg_catalog.int8 from routing.rule_targets t"
+	" where t.account_id" EQ "$1 and t.channel_id" EQ "$2 and t.team_id is not null"
+	" union all select null, t.agent_id from routing.rule_targets t"
+	" where t.account_id" EQ "$1 and t.channel_id" EQ "$2 and t.agent_id is not null",
 	.nargs = 2,
 	.argtypes = {INT8OID, INT8OID}
 };
@@ -137,7 +143,7 @@ static RoutingPlan rule_targets_plan = {
 	"   cross join lateral (select m.agent_id from routing.team_members m" \
 	"    where m.account_id" EQ "$1 and m.team_id" EQ "r.team_id" \
 	"     and m.role" EQ "'primary' offset 0) m" \
-	"   where r.account_id" EQ "$1 and r.channel_id" EQ "$2) p" \
+	"   where r.account_id" EQ "$1 and r.channel_id" EQ "$2 and r.team_id is not null) p" \
 	" cross join lateral (select * from routing.agent_loads l" \
 	"  where l.account_id" EQ "$1 and l.agent_id" EQ "p.agent_id offset 0) l" \
 	" left join lateral (select t.given, t.last_given_at from routing.rule_turns t" \
@@ -177,11 +183,11 @@ static RoutingPlan pool_by_turn_plan = {
 	"  and rt.channel_id" EQ "$2 and rt.agent_id" EQ "l.agent_id" \
 	" where l.account_id" EQ "$1" \
 	" and (l.agent_id" EQ "any (select t.agent_id from routing.rule_targets t" \
-	"   where t.account_id" EQ "$1 and t.channel_id" EQ "$2)" \
+	"   where t.account_id" EQ "$1 and t.channel_id" EQ "$2 and t.agent_id is not null)" \
 	"  or l.agent_id" EQ "any (select m.agent_id from routing.team_members m" \
 	"   join routing.rule_targets t on t.account_id" EQ "m.account_id" \
 	"    and t.team_id" EQ "m.team_id" \
-	"   where m.account_id" EQ "$1 and t.channel_id" EQ "$2))"
+	"   where m.account_id" EQ "$1 and t.channel_id" EQ "$2 and t.team_id is not null))"
 
 static RoutingPlan targets_by_chat_load_plan = {
 	.sql = TARGET_COLUMNS SQL_LOAD_ORDER,

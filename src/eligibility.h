@@ -43,7 +43,7 @@
 	"  join routing.rule_targets t on t.account_id" EQ "m.account_id" \
 	"   and t.team_id" EQ "m.team_id" \
 	"  where m.account_id" EQ "$1 and m.agent_id" EQ "l.agent_id" \
-	"   and m.role" EQ "'primary' and t.channel_id" EQ "$2))"
+	"   and m.role" EQ "'primary' and t.channel_id" EQ "$2 and t.team_id is not null))"
 /* Room for the channel's work on "l"; is_chat names the parameter saying chat. */
 #define SQL_ROOM(is_chat) \
 	"(case when " is_chat " then l.chat_capacity is null" \

@@ -108,7 +108,7 @@ static RoutingPlan lock_queues_plan = {
 	"    join routing.team_members m on m.account_id" EQ "t.account_id"
 	"     and m.team_id" EQ "t.team_id"
 	"    where t.account_id" EQ "$1 and t.channel_id" EQ "r.channel_id"
-	"     and m.agent_id" EQ "$2 and m.role" EQ "'primary'))))"
+	"     and t.team_id is not null and m.agent_id" EQ "$2 and m.role" EQ "'primary'))))"
 	" order by r.channel_id for no key update of r",
 	.nargs = 4,
 	.argtypes = {INT8OID, INT8OID, INT8OID, BOOLOID}
