@@ -24,6 +24,10 @@
 
 /* Random agent ids probed before reading the rule's pool. */
 #define RANDOM_PROBES 8
+/* The most probes a pool known to be sparse in its account's ids gets. */
+#define RANDOM_PROBES_SPARSE 64
+/* What one probe costs, in pool rows read by the one-pass draw. */
+#define PROBE_COST_ROWS 4
 
 static RoutingPlan agent_id_range_plan = {
 	.sql =
@@ -31,15 +35,6 @@ static RoutingPlan agent_id_range_plan = {
 	" from routing.agent_loads l where l.account_id" EQ "$1",
 	.nargs = 1,
 	.argtypes = {INT8OID}
-};
-
-static RoutingPlan random_probe_plan = {
-	.sql =
-	"select l.version, l.checks_version, " SQL_ROOM("$3")
-	" from routing.agent_loads l"
-	" where l.account_id" EQ "$1 and l.agent_id" EQ "$2",
-	.nargs = 3,
-	.argtypes = {INT8OID, INT8OID, BOOLOID}
 };
 
 static RoutingPlan contact_plan = {
@@ -394,6 +389,26 @@ advance_team(TeamStream *team, bool is_chat)
 }
 
 /*
+ * read_load_row reads agent_id's load row by key into "row"; false when the
+ * agent has none.
+ */
+static bool
+read_load_row(const RoutingChannel *channel, int64 agent_id, Snapshot snapshot,
+			  PoolRow *row)
+{
+	RoutingIndexScan rows;
+	int64		keys[2] = {channel->account_id, agent_id};
+	bool		found;
+
+	routing_index_scan_begin(&rows, &load_row_table, 2, keys, snapshot);
+	found = routing_index_scan_next(&rows);
+	if (found)
+		read_pool_row(&rows, channel->is_chat, row);
+	routing_index_scan_end(&rows);
+	return found;
+}
+
+/*
  * begin_merge starts the read of a users-and-teams rule's pool: a stream
  * per targeted team (its primary members, from the index, in chat load
  * order) and the named agents' rows (by primary key, sorted), merged in
@@ -422,17 +437,8 @@ begin_merge(const RoutingChannel *channel, Snapshot snapshot, CandidateSource *s
 			source->named_ids[source->nnamed++] = routing_get_int64(row, 2, NULL);
 	}
 	for (int i = 0; i < source->nnamed; i++)
-	{
-		RoutingIndexScan rows;
-		int64		keys[2] = {channel->account_id, source->named_ids[i]};
-
-		routing_index_scan_begin(&rows, &load_row_table, 2, keys, snapshot);
-		if (routing_index_scan_next(&rows))
-			read_pool_row(&rows, channel->is_chat, &source->named[i]);
-		else
+		if (!read_load_row(channel, source->named_ids[i], snapshot, &source->named[i]))
 			source->named[i].candidate.agent_id = -1;	/* no load row: skipped */
-		routing_index_scan_end(&rows);
-	}
 	qsort(source->named, source->nnamed, sizeof(PoolRow), compare_rows);
 	qsort(source->named_ids, source->nnamed, sizeof(int64), compare_ids);
 	source->teams = palloc0(sizeof(TeamStream) * Max(source->nteams, 1));
@@ -744,9 +750,10 @@ decide_in_order(const RoutingChannel *channel, Snapshot snapshot,
 }
 
 /*
- * The pool size a random decision last read per (account, channel), so that
- * the next skips probing the account when the pool is a small part of it.
- * Only a hint: a stale or colliding slot costs probes, never a wrong pick.
+ * The pool a random decision last read in one pass, per (account, channel):
+ * its size and how many of it were eligible, from which the next decision
+ * sizes its probes.  Only a hint: a stale or colliding slot costs probes or
+ * a pass, never a wrong pick.
  */
 #define POOL_HINT_SLOTS 1024
 
@@ -755,6 +762,7 @@ typedef struct PoolHint
 	int64		account_id;
 	int64		channel_id;
 	int64		pool_size;
+	int64		eligible;
 } PoolHint;
 
 static PoolHint pool_hints[POOL_HINT_SLOTS];
@@ -770,31 +778,42 @@ pool_hint(const RoutingChannel *channel)
 }
 
 /*
- * remember_pool_size records the size of the pool a decision read.
+ * remember_pool records the pool a decision read in one pass.
  */
 static void
-remember_pool_size(const RoutingChannel *channel, int64 pool_size)
+remember_pool(const RoutingChannel *channel, int64 pool_size, int64 eligible)
 {
 	PoolHint   *hint = pool_hint(channel);
 
 	hint->account_id = channel->account_id;
 	hint->channel_id = channel->channel_id;
 	hint->pool_size = pool_size;
+	hint->eligible = eligible;
 }
 
 /*
- * pool_fills_account tells whether probing random ids of the account's id
- * range is likely to hit the pool: unless the pool last read filled less
- * than a quarter of the range.
+ * random_probes is how many random ids of the account's id range a decision
+ * probes before it reads the pool in one pass.  Unknown pool: a few.  A pool
+ * whose eligible agents fill a quarter of the range or more: a few, which
+ * nearly always hit.  A sparser one: four times the probes a hit takes on
+ * average (a hit ~98% of the time), if that costs less than the pass, and
+ * none otherwise.
  */
-static bool
-pool_fills_account(const RoutingChannel *channel, int64 id_range)
+static int
+random_probes(const RoutingChannel *channel, int64 id_range)
 {
 	PoolHint   *hint = pool_hint(channel);
+	int64		per_hit;
 
-	return !(hint->account_id == channel->account_id &&
-			 hint->channel_id == channel->channel_id &&
-			 hint->pool_size * 4 < id_range);
+	if (hint->account_id != channel->account_id ||
+		hint->channel_id != channel->channel_id ||
+		hint->eligible * 4 >= id_range)
+		return RANDOM_PROBES;
+	per_hit = id_range / Max(hint->eligible, 1);
+	if (per_hit * 4 > RANDOM_PROBES_SPARSE ||
+		per_hit * PROBE_COST_ROWS >= hint->pool_size)
+		return 0;
+	return (int) per_hit * 4;
 }
 
 /*
@@ -802,11 +821,12 @@ pool_fills_account(const RoutingChannel *channel, int64 id_range)
  * false when the decision must start again.  It first probes random ids in
  * the account's id range: each probe hits every eligible agent with the
  * same chance, so an accepted probe is a uniform pick, at a cost that does
- * not grow with the pool.  After RANDOM_PROBES misses (a pool small beside
- * its account), or at once when the pool was small last time, it draws
- * among the eligible agents of the rule's pool in one pass over it
- * (reservoir sampling), at a cost that follows the pool, not the account;
- * a mix of uniform draws is uniform.
+ * not grow with the pool; how many it tries follows what the last pass
+ * over the pool found (random_probes).  After as many misses, or at once
+ * when probing would cost more, it draws among the eligible agents of the
+ * rule's pool in one pass over it (reservoir sampling), at a cost that
+ * follows the pool, not the account.  The number of probes does not depend
+ * on the draw, so the mix of the two uniform draws is uniform.
  * Traced, it lists the candidates and draws none.
  */
 static bool
@@ -820,6 +840,7 @@ decide_random(const RoutingChannel *channel, Snapshot snapshot,
 	int64		agent_id = 0;
 	int64		version = 0;
 	bool		found = false;
+	int			probes;
 
 	if (trace != NULL)
 	{
@@ -833,21 +854,18 @@ decide_random(const RoutingChannel *channel, Snapshot snapshot,
 		elog(ERROR, "agent id range query returned no row");
 	low = routing_get_int64(0, 1, &has_agents);
 	high = routing_get_int64(0, 2, NULL);
-	for (int probe = 0; has_agents && probe < RANDOM_PROBES && !found &&
-		 pool_fills_account(channel, high - low + 1); probe++)
+	probes = has_agents ? random_probes(channel, high - low + 1) : 0;
+	for (int probe = 0; probe < probes && !found; probe++)
 	{
-		Datum		probe_values[3] = {account, 0, BoolGetDatum(channel->is_chat)};
+		PoolRow		row;
 
 		agent_id = low + (int64) pg_prng_uint64_range(&pg_global_prng_state, 0,
 													  (uint64) (high - low));
-		probe_values[1] = Int64GetDatum(agent_id);
-		if (routing_exec_snapshot(&random_probe_plan, probe_values, NULL, 1,
-								  snapshot) == 1)
+		if (read_load_row(channel, agent_id, snapshot, &row))
 		{
-			version = routing_get_int64(0, 1, NULL);
-			found = routing_candidate_eligible(channel, agent_id,
-											   routing_get_int64(0, 2, NULL),
-											   routing_get_bool(0, 3), snapshot);
+			version = row.candidate.version;
+			found = routing_candidate_eligible(channel, agent_id, row.checks_version,
+											   row.room, snapshot);
 		}
 	}
 	if (has_agents && !found)
@@ -873,7 +891,7 @@ decide_random(const RoutingChannel *channel, Snapshot snapshot,
 			}
 		}
 		end_candidates(&source);
-		remember_pool_size(channel, nrows);
+		remember_pool(channel, nrows, neligible);
 	}
 	if (!found)
 	{

@@ -8,10 +8,18 @@
 --    be below 35: a uniform pick fails with probability
 --    exp(-17.5) * (1 + 17.5) < 5e-7.
 -- So a correct implementation fails this file less than once in 900,000 runs.
+--
+-- The same in a pool that is a small part of its account (account 2: 50
+-- eligible and 10 ineligible targets among 400 agents), where a decision
+-- probes random ids of the account as many times as the last pass over the
+-- pool says a hit takes, then falls back to a pass: 5,000 emails, each
+-- eligible agent's share Binomial(5000, 1/50), mean 100; Pearson's
+-- chi-square over the 50 counts (49 degrees of freedom) must be below 120:
+-- a uniform pick fails with probability below 1e-7 (Wilson-Hilferty).
 begin;
 set local client_min_messages = warning;
 create extension routing;
-select plan(12);
+select plan(14);
 
 -- Eligible: 1, 3, 4, 6, 8 (the smallest and the largest id among them).
 -- Ineligible targets: 2 inactive, 5 without a seat, 7 away.
@@ -66,6 +74,44 @@ select cmp_ok((select sum((n - 1000.0) ^ 2 / 1000.0) from picks
 
 select is((select sum(open_chats) from routing.agent_load), 0::bigint,
           'section 4a: emails are not counted as open chats');
+
+-- Account 2: agents 1..400; targets 5, 10, ..., 300 (60), of which those
+-- with an id divisible by 25 (12) have no seat; 2 more away: 50 eligible.
+insert into routing.agents (account_id, agent_id, name)
+select 2, i, 'agent ' || i from generate_series(1, 400) i;
+insert into routing.seats (account_id, agent_id, hub)
+select 2, agent_id, 'service' from routing.agents
+where account_id = 2 and agent_id % 25 <> 0;
+insert into routing.availability (account_id, agent_id, status)
+select 2, agent_id, case when agent_id in (5, 10) then 'away' else 'available' end
+from routing.agents where account_id = 2;
+insert into routing.inboxes (account_id, inbox_id, name) values (2, 100, 'Help desk');
+insert into routing.channels (account_id, channel_id, inbox_id, kind, name)
+values (2, 1, 100, 'email', 'help@');
+insert into routing.rules (account_id, channel_id, enabled) values (2, 1, true);
+insert into routing.rule_targets (account_id, channel_id, agent_id)
+select 2, 1, i from generate_series(5, 300, 5) i;
+
+insert into routing.conversations (account_id, channel_id)
+select 2, 1 from generate_series(1, 5000);
+
+create temp table sparse_picks as
+select t.agent_id, count(c.conversation_id) as n
+from routing.rule_targets t
+left join routing.conversations c on c.account_id = t.account_id
+    and c.assignee_agent_id = t.agent_id
+where t.account_id = 2 and t.agent_id % 25 <> 0 and t.agent_id not in (5, 10)
+group by t.agent_id;
+
+select is((select count(*) from routing.conversations c
+           where c.account_id = 2
+             and not exists (select 1 from sparse_picks p where p.agent_id = c.assignee_agent_id)),
+          0::bigint,
+          'section 4a: in a pool small beside its account, every pick is one of the 50 eligible agents');
+
+select cmp_ok((select sum((n - 100.0) ^ 2 / 100.0) from sparse_picks)::numeric,
+              '<', 120::numeric,
+              'section 4a: in a pool small beside its account, chi-square of the 50 counts is below 120 (49 degrees of freedom)');
 
 select * from finish();
 rollback;
