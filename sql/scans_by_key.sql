@@ -8,9 +8,10 @@ set client_min_messages = warning;
 drop extension if exists routing cascade;
 create extension routing;
 
--- 2,000 accounts of 10 agents: one team of primary members, a restricted
--- inbox open to the team; channel 1 chat (the team), 2 email (the team),
--- 3 chat (agents 1 and 2 named, round robin).
+-- 2,000 accounts of 10 agents: one team of primary members (and four
+-- empty ones), a restricted inbox open to the five teams; channel 1 chat
+-- (the team), 2 email (the team), 3 chat (agents 1 and 2 named, round
+-- robin).
 insert into routing.agents (account_id, agent_id, name)
     select a, g, 'agent ' || g from generate_series(1, 2000) a, generate_series(1, 10) g;
 insert into routing.seats (account_id, agent_id, hub)
@@ -18,13 +19,13 @@ insert into routing.seats (account_id, agent_id, hub)
 insert into routing.availability (account_id, agent_id, status)
     select account_id, agent_id, 'available' from routing.agents;
 insert into routing.teams (account_id, team_id, name)
-    select a, 1, 'pool' from generate_series(1, 2000) a;
+    select a, t, 'team ' || t from generate_series(1, 2000) a, generate_series(1, 5) t;
 insert into routing.team_members (account_id, team_id, agent_id, role)
     select account_id, 1, agent_id, 'primary' from routing.agents;
 insert into routing.inboxes (account_id, inbox_id, name, access)
     select a, 1, 'support', 'restricted' from generate_series(1, 2000) a;
 insert into routing.inbox_access (account_id, inbox_id, team_id)
-    select a, 1, 1 from generate_series(1, 2000) a;
+    select a, 1, t from generate_series(1, 2000) a, generate_series(1, 5) t;
 insert into routing.channels (account_id, channel_id, inbox_id, kind, name)
     select a, c, 1, case c when 2 then 'email' else 'chat' end, 'channel ' || c
     from generate_series(1, 2000) a, generate_series(1, 3) c;

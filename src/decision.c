@@ -28,6 +28,8 @@
 #define RANDOM_PROBES_SPARSE 64
 /* What one probe costs, in pool rows read by the one-pass draw. */
 #define PROBE_COST_ROWS 4
+/* The members of a pool read whole that a random pick draws before judging all. */
+#define POOL_DRAWS 8
 
 static RoutingPlan agent_id_range_plan = {
 	.sql =
@@ -817,16 +819,83 @@ random_probes(const RoutingChannel *channel, int64 id_range)
 }
 
 /*
+ * pool_row_eligible tells whether a member read from the pool may take the
+ * channel's work now.
+ */
+static bool
+pool_row_eligible(const RoutingChannel *channel, const PoolRow *row, Snapshot snapshot)
+{
+	return routing_candidate_eligible(channel, row->candidate.agent_id,
+									  row->checks_version, row->room, snapshot);
+}
+
+/*
+ * draw_from_pool picks an eligible agent with room of the rule's pool
+ * uniformly at random; false when none is eligible.  It reads the pool once
+ * by key, then judges up to POOL_DRAWS members drawn at random (an eligible
+ * one is a uniform pick), and only if none of those was eligible, every
+ * member, keeping each eligible one with chance 1/k (reservoir sampling).
+ * Judging a member whose verdict is not cached costs a check query, so a
+ * pool mostly eligible costs one or two, whatever its size.  The pool and
+ * the share of it found eligible are remembered for random_probes.
+ */
+static bool
+draw_from_pool(const RoutingChannel *channel, Snapshot snapshot,
+			   int64 *agent_id, int64 *version)
+{
+	CandidateSource source = {0};
+	PoolRow		row;
+	PoolRow    *rows = palloc(sizeof(PoolRow) * 16);
+	int			size = 16;
+	int			nrows = 0;
+	int			neligible = 0;
+	const PoolRow *pick = NULL;
+
+	begin_merge(channel, snapshot, &source);
+	while (next_merged(&source, &row))
+	{
+		if (nrows == size)
+			rows = repalloc(rows, sizeof(PoolRow) * (size *= 2));
+		rows[nrows++] = row;
+	}
+	end_candidates(&source);
+	for (int draw = 0; draw < POOL_DRAWS && nrows > 0 && pick == NULL; draw++)
+	{
+		const PoolRow *drawn = &rows[pg_prng_uint64_range(&pg_global_prng_state, 0,
+														  (uint64) nrows - 1)];
+
+		if (pool_row_eligible(channel, drawn, snapshot))
+		{
+			pick = drawn;
+			neligible = nrows / (draw + 1);
+		}
+	}
+	if (pick == NULL)
+		for (int i = 0; i < nrows; i++)
+			if (pool_row_eligible(channel, &rows[i], snapshot) &&
+				pg_prng_uint64_range(&pg_global_prng_state, 0, neligible++) == 0)
+				pick = &rows[i];
+	remember_pool(channel, nrows, neligible);
+	if (pick != NULL)
+	{
+		*agent_id = pick->candidate.agent_id;
+		*version = pick->candidate.version;
+	}
+	pfree(rows);
+	return pick != NULL;
+}
+
+/*
  * decide_random picks an eligible agent with room uniformly at random;
  * false when the decision must start again.  It first probes random ids in
  * the account's id range: each probe hits every eligible agent with the
  * same chance, so an accepted probe is a uniform pick, at a cost that does
- * not grow with the pool; how many it tries follows what the last pass
- * over the pool found (random_probes).  After as many misses, or at once
- * when probing would cost more, it draws among the eligible agents of the
- * rule's pool in one pass over it (reservoir sampling), at a cost that
- * follows the pool, not the account.  The number of probes does not depend
- * on the draw, so the mix of the two uniform draws is uniform.
+ * not grow with the pool; how many it tries follows what the last read of
+ * the pool found (random_probes).  After as many misses, or at once when
+ * probing would cost more, it reads the rule's pool by key and draws from
+ * it (draw_from_pool), at a cost that follows the pool, not the account.
+ * The number of probes does not depend on the draw, so the mix of the two
+ * uniform draws is uniform.
  * Traced, it lists the candidates and draws none.
  */
 static bool
@@ -864,35 +933,11 @@ decide_random(const RoutingChannel *channel, Snapshot snapshot,
 		if (read_load_row(channel, agent_id, snapshot, &row))
 		{
 			version = row.candidate.version;
-			found = routing_candidate_eligible(channel, agent_id, row.checks_version,
-											   row.room, snapshot);
+			found = pool_row_eligible(channel, &row, snapshot);
 		}
 	}
 	if (has_agents && !found)
-	{
-		CandidateSource source = {0};
-		PoolRow		row;
-		int			nrows = 0;
-		int			neligible = 0;
-
-		/* One pass over the pool, keeping each eligible agent with chance 1/k. */
-		begin_merge(channel, snapshot, &source);
-		while (next_merged(&source, &row))
-		{
-			nrows++;
-			if (!routing_candidate_eligible(channel, row.candidate.agent_id,
-											row.checks_version, row.room, snapshot))
-				continue;
-			if (pg_prng_uint64_range(&pg_global_prng_state, 0, neligible++) == 0)
-			{
-				agent_id = row.candidate.agent_id;
-				version = row.candidate.version;
-				found = true;
-			}
-		}
-		end_candidates(&source);
-		remember_pool(channel, nrows, neligible);
-	}
+		found = draw_from_pool(channel, snapshot, &agent_id, &version);
 	if (!found)
 	{
 		snprintf(decision->reason, sizeof(decision->reason), "no eligible agent");

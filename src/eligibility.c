@@ -129,11 +129,13 @@ routing_agent_check(const RoutingChannel *channel, int64 agent_id,
  * read in the same snapshot as they were.  So a cached verdict is exactly
  * what the checks would read now.  The claim's compare-and-swap on
  * "version" still guards the decision against changes after the read.
- * Direct-mapped: a slot holds the last candidate that hashed to it, so the
- * memory is fixed (640 kB, allocated on first use).  The slot is the
- * channel's hash plus the agent id, so that agents with nearby ids (a pool,
- * usually) do not take each other's slots: a pool of up to 16,384 agents
- * fits.  Least-busy routing visits a whole pool in turn, so a pool that did
+ * Two-way set associative: a set of two slots holds the two candidates
+ * that hashed to it most recently used, so the memory is fixed (640 kB,
+ * allocated on first use) and two candidates that collide (as many do when
+ * an account's channels and agents together fill most of the cache) do not
+ * evict each other.  The set is the channel's hash plus the agent id, so
+ * that agents with nearby ids (a pool, usually) do not take each other's
+ * sets: a pool of up to 8,192 agents fits in distinct sets.  Least-busy routing visits a whole pool in turn, so a pool that did
  * not fit would read every candidate's checks anew.  The cache is emptied
  * when a routing relation is dropped or altered (routing_schema_generation),
  * so that a version read from a re-created agent_checks_seq never finds a
@@ -157,6 +159,19 @@ static CachedChecks *checks_cache = NULL;
 static uint64 checks_cache_generation = 0;
 
 /*
+ * cached_checks_match tells whether a cache slot holds checks of agent_id on
+ * the channel (under some version).
+ */
+static bool
+cached_checks_match(const CachedChecks *slot, const RoutingChannel *channel,
+					int64 agent_id)
+{
+	return slot->exists && slot->agent_id == agent_id &&
+		slot->account_id == channel->account_id &&
+		slot->channel_id == channel->channel_id;
+}
+
+/*
  * routing_candidate_eligible tells whether agent_id, whose load row was
  * read with checks_version and room (has_room) for the channel's work, is
  * eligible for automatic routing on the channel (every check, the target
@@ -168,6 +183,7 @@ routing_candidate_eligible(const RoutingChannel *channel, int64 agent_id,
 						   int64 checks_version, bool has_room, Snapshot snapshot)
 {
 	int64		channel_key[2] = {channel->account_id, channel->channel_id};
+	CachedChecks *set;
 	CachedChecks *slot;
 	RoutingChecks checks;
 	uint64		generation = routing_schema_generation();
@@ -180,14 +196,24 @@ routing_candidate_eligible(const RoutingChannel *channel, int64 agent_id,
 	else if (checks_cache_generation != generation)
 		memset(checks_cache, 0, sizeof(CachedChecks) * CHECKS_CACHE_SLOTS);
 	checks_cache_generation = generation;
-	slot = &checks_cache[(hash_bytes((const unsigned char *) channel_key,
+	set = &checks_cache[((hash_bytes((const unsigned char *) channel_key,
 									 sizeof(channel_key)) + (uint64) agent_id) %
-						 CHECKS_CACHE_SLOTS];
-	if (!(slot->exists && slot->agent_id == agent_id &&
-		  slot->checks_version == checks_version &&
-		  slot->account_id == channel->account_id &&
-		  slot->channel_id == channel->channel_id))
+						 (CHECKS_CACHE_SLOTS / 2)) * 2];
+	/* The set's first slot is its most recently used. */
+	if (!cached_checks_match(&set[0], channel, agent_id) &&
+		cached_checks_match(&set[1], channel, agent_id))
 	{
+		CachedChecks used = set[1];
+
+		set[1] = set[0];
+		set[0] = used;
+	}
+	slot = &set[0];
+	if (!(cached_checks_match(slot, channel, agent_id) &&
+		  slot->checks_version == checks_version))
+	{
+		if (!cached_checks_match(slot, channel, agent_id))
+			set[1] = set[0];
 		routing_agent_check(channel, agent_id, true, snapshot, &checks);
 		slot->account_id = channel->account_id;
 		slot->channel_id = channel->channel_id;

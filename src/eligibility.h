@@ -17,7 +17,8 @@
 
 /*
  * Each check as SQL for the candidate row aliased "l" (its column
- * agent_id).  Parameters: $1 account_id, $2 channel_id, $3 inbox_id,
+ * agent_id).  inbox_access and rule_targets have only partial indexes
+ * (agent_id, team_id "is not null"): each branch says which it reads.  Parameters: $1 account_id, $2 channel_id, $3 inbox_id,
  * $4 inbox is restricted, $5 only_available, $6 an agent id or a limit,
  * $7 the channel's work is chat (else email).
  */
@@ -35,7 +36,7 @@
 	"  join routing.inbox_access x on x.account_id" EQ "m.account_id" \
 	"   and x.team_id" EQ "m.team_id" \
 	"  where m.account_id" EQ "$1 and m.agent_id" EQ "l.agent_id" \
-	"   and x.inbox_id" EQ "$3))"
+	"   and x.inbox_id" EQ "$3 and x.team_id is not null))"
 #define SQL_TARGET \
 	"(exists (select 1 from routing.rule_targets t where t.account_id" EQ "$1" \
 	"  and t.channel_id" EQ "$2 and t.agent_id" EQ "l.agent_id)" \
