@@ -709,7 +709,7 @@ decide_in_order(const RoutingChannel *channel, Snapshot snapshot,
 		return true;
 	}
 	pick = first;
-	while (has_pick)
+	for (;;)
 	{
 		/* The first candidate, or one tied with it, neither held nor tried. */
 		while (has_pick && (pick.held || agent_listed(tried, ntried, pick.agent_id)))

@@ -135,11 +135,12 @@ routing_agent_check(const RoutingChannel *channel, int64 agent_id,
  * an account's channels and agents together fill most of the cache) do not
  * evict each other.  The set is the channel's hash plus the agent id, so
  * that agents with nearby ids (a pool, usually) do not take each other's
- * sets: a pool of up to 8,192 agents fits in distinct sets.  Least-busy routing visits a whole pool in turn, so a pool that did
- * not fit would read every candidate's checks anew.  The cache is emptied
- * when a routing relation is dropped or altered (routing_schema_generation),
- * so that a version read from a re-created agent_checks_seq never finds a
- * verdict of the dropped tables.
+ * sets: a pool of up to 8,192 agents fits in distinct sets, and one of
+ * 16,384 in the two ways.  Least-busy routing visits a whole pool in turn,
+ * so a pool that did not fit would read every candidate's checks anew.
+ * The cache is emptied when a routing relation is dropped or altered
+ * (routing_schema_generation), so that a version read from a re-created
+ * agent_checks_seq never finds a verdict of the dropped tables.
  */
 typedef struct CachedChecks
 {
