@@ -812,8 +812,8 @@ random_probes(const RoutingChannel *channel, int64 id_range)
 		hint->eligible * 4 >= id_range)
 		return RANDOM_PROBES;
 	per_hit = id_range / Max(hint->eligible, 1);
-	if (per_hit * 4 > RANDOM_PROBES_SPARSE ||
-		per_hit * PROBE_COST_ROWS >= hint->pool_size)
+	if (per_hit > RANDOM_PROBES_SPARSE / 4 ||
+		per_hit >= hint->pool_size / PROBE_COST_ROWS)
 		return 0;
 	return (int) per_hit * 4;
 }

@@ -18,9 +18,10 @@
 /*
  * Each check as SQL for the candidate row aliased "l" (its column
  * agent_id).  inbox_access and rule_targets have only partial indexes
- * (agent_id, team_id "is not null"): each branch says which it reads.  Parameters: $1 account_id, $2 channel_id, $3 inbox_id,
- * $4 inbox is restricted, $5 only_available, $6 an agent id or a limit,
- * $7 the channel's work is chat (else email).
+ * (agent_id, team_id "is not null"): each branch says which it reads.
+ * Parameters: $1 account_id, $2 channel_id, $3 inbox_id, $4 inbox is
+ * restricted, $5 only_available, $6 an agent id or a limit, $7 the
+ * channel's work is chat (else email).
  */
 #define SQL_ACTIVE \
 	"exists (select 1 from routing.agents a where a.account_id" EQ "$1" \
