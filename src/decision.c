@@ -555,6 +555,17 @@ rewind_candidates(const RoutingChannel *channel, Snapshot snapshot,
 }
 
 /*
+ * pool_row_eligible tells whether a member read from the pool may take the
+ * channel's work now.
+ */
+static bool
+pool_row_eligible(const RoutingChannel *channel, const PoolRow *row, Snapshot snapshot)
+{
+	return routing_candidate_eligible(channel, row->candidate.agent_id,
+									  row->checks_version, row->room, snapshot);
+}
+
+/*
  * next_eligible reads the next eligible candidate with room, in the
  * method's order, into "out"; false when there are no more.
  */
@@ -587,8 +598,7 @@ next_eligible(const RoutingChannel *channel, Snapshot snapshot,
 
 		while (next_merged(source, &row))
 		{
-			if (!routing_candidate_eligible(channel, row.candidate.agent_id,
-											row.checks_version, row.room, snapshot))
+			if (!pool_row_eligible(channel, &row, snapshot))
 				continue;
 			*out = row.candidate;
 			return true;
@@ -816,17 +826,6 @@ random_probes(const RoutingChannel *channel, int64 id_range)
 		per_hit >= hint->pool_size / PROBE_COST_ROWS)
 		return 0;
 	return (int) per_hit * 4;
-}
-
-/*
- * pool_row_eligible tells whether a member read from the pool may take the
- * channel's work now.
- */
-static bool
-pool_row_eligible(const RoutingChannel *channel, const PoolRow *row, Snapshot snapshot)
-{
-	return routing_candidate_eligible(channel, row->candidate.agent_id,
-									  row->checks_version, row->room, snapshot);
 }
 
 /*
