@@ -170,12 +170,12 @@ static RoutingPlan pool_by_turn_plan = {
 };
 
 /*
- * Every agent the rule names, directly or through a team in any role, with
- * each check, in the method's order: the candidates a traced decision lists.
+ * Every agent the rule names, directly or through a team in any role, in
+ * the method's order: the candidates a traced decision lists, each with
+ * its checks read under the same snapshot.
  */
-#define TARGET_COLUMNS \
-	"select l.agent_id, " SQL_CHECK_COLUMNS \
-	" from routing.agent_loads l" \
+#define TARGET_IDS \
+	"select l.agent_id from routing.agent_loads l" \
 	" left join routing.rule_turns rt on rt.account_id" EQ "l.account_id" \
 	"  and rt.channel_id" EQ "$2 and rt.agent_id" EQ "l.agent_id" \
 	" where l.account_id" EQ "$1" \
@@ -187,21 +187,21 @@ static RoutingPlan pool_by_turn_plan = {
 	"   where m.account_id" EQ "$1 and t.channel_id" EQ "$2 and t.team_id is not null))"
 
 static RoutingPlan targets_by_chat_load_plan = {
-	.sql = TARGET_COLUMNS SQL_LOAD_ORDER,
-	.nargs = ELIGIBILITY_NARGS,
-	.argtypes = {ELIGIBILITY_ARGTYPES}
+	.sql = TARGET_IDS SQL_LOAD_ORDER,
+	.nargs = 2,
+	.argtypes = {INT8OID, INT8OID}
 };
 
 static RoutingPlan targets_by_email_load_plan = {
-	.sql = TARGET_COLUMNS SQL_EMAIL_LOAD_ORDER,
-	.nargs = ELIGIBILITY_NARGS,
-	.argtypes = {ELIGIBILITY_ARGTYPES}
+	.sql = TARGET_IDS SQL_EMAIL_LOAD_ORDER,
+	.nargs = 2,
+	.argtypes = {INT8OID, INT8OID}
 };
 
 static RoutingPlan targets_by_turn_plan = {
-	.sql = TARGET_COLUMNS " order by rt.last_given_at nulls first, l.agent_id",
-	.nargs = ELIGIBILITY_NARGS,
-	.argtypes = {ELIGIBILITY_ARGTYPES}
+	.sql = TARGET_IDS " order by rt.last_given_at nulls first, l.agent_id",
+	.nargs = 2,
+	.argtypes = {INT8OID, INT8OID}
 };
 
 /* The most candidates a method without an index reads into a list. */
@@ -507,19 +507,19 @@ begin_candidates(const RoutingChannel *channel, Snapshot snapshot,
 	source->trace = trace;
 	if (trace != NULL)
 	{
-		Datum		values[ELIGIBILITY_NARGS];
+		Datum		values[2] = {Int64GetDatum(channel->account_id),
+		Int64GetDatum(channel->channel_id)};
 
-		routing_eligibility_args(channel, 0, values);
 		n = routing_exec_snapshot(by_turn ? &targets_by_turn_plan :
 								  channel->is_chat ? &targets_by_chat_load_plan :
 								  &targets_by_email_load_plan,
 								  values, NULL, 0, snapshot);
 		for (int row = 0; row < n; row++)
 		{
-			RoutingChecks checks = {0};
+			RoutingChecks checks;
 
-			checks.agent_id = routing_get_int64(row, 1, NULL);
-			routing_read_checks(channel, true, row, 2, &checks);
+			routing_agent_check(channel, routing_get_int64(row, 1, NULL), true,
+								snapshot, &checks);
 			trace_candidate(trace, &checks, "target");
 		}
 	}

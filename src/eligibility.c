@@ -9,39 +9,191 @@
 
 #include "common/hashfn.h"
 #include "utils/memutils.h"
+#include "utils/snapmgr.h"
 
 #include "eligibility.h"
+#include "index_scan.h"
 
 const char *const routing_check_names[ROUTING_CHECK_COUNT] = {
-#define CHECK_NAME(id, name, sql) name,
+#define CHECK_NAME(id, name, reader) name,
 	ROUTING_CHECKS(CHECK_NAME)
 #undef CHECK_NAME
 };
 
 /*
- * routing_eligibility_args fills the ELIGIBILITY_NARGS parameters of a query
- * built on the SQL_* fragments: the channel's five, "extra" (an agent id or
- * a limit), and the channel's work type.
+ * The rows the checks read, each by key through an index (the partial ones
+ * of inbox_access and rule_targets hold only rows of their kind): a probe
+ * costs no plan and no executor start-up, which is most of what a check
+ * costs when a backend first meets an agent.
  */
-void
-routing_eligibility_args(const RoutingChannel *channel, int64 extra, Datum *values)
+static RoutingTable load_table = {
+	.name = "agent_loads",
+	.columns = {"version", "checks_version", "open_chats", "last_chat_at",
+	"open_emails", "chat_capacity", "email_capacity", "primary_team_id"}
+};
+enum
 {
-	values[0] = Int64GetDatum(channel->account_id);
-	values[1] = Int64GetDatum(channel->channel_id);
-	values[2] = Int64GetDatum(channel->inbox_id);
-	values[3] = BoolGetDatum(channel->restricted);
-	values[4] = BoolGetDatum(channel->only_available);
-	values[5] = Int64GetDatum(extra);
-	values[6] = BoolGetDatum(channel->is_chat);
+	LOAD_VERSION, LOAD_CHECKS_VERSION, LOAD_OPEN_CHATS, LOAD_LAST_CHAT_AT,
+	LOAD_OPEN_EMAILS, LOAD_CHAT_CAPACITY, LOAD_EMAIL_CAPACITY, LOAD_PRIMARY_TEAM
+};
+static RoutingTable agents_table = {.name = "agents", .columns = {"active"}};
+static RoutingTable seats_table = {.name = "seats", .columns = {"hub"}};
+static RoutingTable availability_table = {.name = "availability", .columns = {"status"}};
+static RoutingTable memberships_table = {
+	.name = "team_members", .index = "team_members_by_agent", .columns = {"team_id"}
+};
+static RoutingTable agent_access_table = {
+	.name = "inbox_access", .index = "inbox_access_agent", .columns = {"agent_id"}
+};
+static RoutingTable team_access_table = {
+	.name = "inbox_access", .index = "inbox_access_team", .columns = {"team_id"}
+};
+static RoutingTable agent_target_table = {
+	.name = "rule_targets", .index = "rule_targets_agent", .columns = {"agent_id"}
+};
+static RoutingTable team_target_table = {
+	.name = "rule_targets", .index = "rule_targets_team", .columns = {"team_id"}
+};
+
+/* What a check reads about one agent: the agent's load row, read first. */
+typedef struct CheckedAgent
+{
+	const RoutingChannel *channel;
+	int64		agent_id;
+	Snapshot	snapshot;
+	bool		has_primary_team;
+	int64		primary_team_id;
+	bool		has_capacity;
+	int32		capacity;		/* of the channel's work */
+} CheckedAgent;
+
+/*
+ * row_exists tells whether "table" has a row whose first nkeys key columns
+ * equal "keys", under "snapshot".
+ */
+static bool
+row_exists(RoutingTable *table, int nkeys, const int64 *keys, Snapshot snapshot)
+{
+	RoutingIndexScan scan;
+	bool		found;
+
+	routing_index_scan_begin(&scan, table, nkeys, keys, snapshot);
+	found = routing_index_scan_next(&scan);
+	routing_index_scan_end(&scan);
+	return found;
 }
 
-static RoutingPlan agent_check_plan = {
-	.sql =
-	"select " SQL_CHECK_COLUMNS
-	" from routing.agent_loads l"
-	" where l.account_id" EQ "$1 and l.agent_id" EQ "$6",
-	.nargs = ELIGIBILITY_NARGS,
-	.argtypes = {ELIGIBILITY_ARGTYPES}
+/* Check 3.1: the agent is active. */
+static bool
+check_active(const CheckedAgent *agent, const RoutingChecks *checks)
+{
+	RoutingIndexScan scan;
+	int64		keys[2] = {agent->channel->account_id, agent->agent_id};
+	bool		active;
+
+	routing_index_scan_begin(&scan, &agents_table, 2, keys, agent->snapshot);
+	active = routing_index_scan_next(&scan) &&
+		DatumGetBool(routing_index_scan_value(&scan, 0, NULL));
+	routing_index_scan_end(&scan);
+	return active;
+}
+
+/* Check 3.2: the agent holds a paid seat. */
+static bool
+check_seat(const CheckedAgent *agent, const RoutingChecks *checks)
+{
+	int64		keys[2] = {agent->channel->account_id, agent->agent_id};
+
+	return row_exists(&seats_table, 2, keys, agent->snapshot);
+}
+
+/*
+ * team_has_access_under tells whether a team is granted the channel's
+ * (restricted) inbox.
+ */
+static bool
+team_has_access_under(const RoutingChannel *channel, int64 team_id, Snapshot snapshot)
+{
+	int64		keys[3] = {channel->account_id, channel->inbox_id, team_id};
+
+	return row_exists(&team_access_table, 3, keys, snapshot);
+}
+
+/*
+ * Check 3.3: the inbox is open to everyone, or grants the agent access by
+ * name or through a team the agent is a member of, in any role.
+ */
+static bool
+check_access(const CheckedAgent *agent, const RoutingChecks *checks)
+{
+	const RoutingChannel *channel = agent->channel;
+	int64		by_name[3] = {channel->account_id, channel->inbox_id, agent->agent_id};
+	int64		member[2] = {channel->account_id, agent->agent_id};
+	RoutingIndexScan teams;
+	bool		granted = false;
+
+	if (!channel->restricted || row_exists(&agent_access_table, 3, by_name, agent->snapshot))
+		return true;
+	routing_index_scan_begin(&teams, &memberships_table, 2, member, agent->snapshot);
+	while (!granted && routing_index_scan_next(&teams))
+		granted = team_has_access_under(channel,
+										DatumGetInt64(routing_index_scan_value(&teams, 0, NULL)),
+										agent->snapshot);
+	routing_index_scan_end(&teams);
+	return granted;
+}
+
+/*
+ * Check 3.4: the rule names the agent, or the agent's primary team (kept on
+ * the load row in the same transaction as the membership).
+ */
+static bool
+check_target(const CheckedAgent *agent, const RoutingChecks *checks)
+{
+	const RoutingChannel *channel = agent->channel;
+	int64		by_name[3] = {channel->account_id, channel->channel_id, agent->agent_id};
+	int64		by_team[3] = {channel->account_id, channel->channel_id, agent->primary_team_id};
+
+	return row_exists(&agent_target_table, 3, by_name, agent->snapshot) ||
+		(agent->has_primary_team &&
+		 row_exists(&team_target_table, 3, by_team, agent->snapshot));
+}
+
+/* Check 3.5: the agent is available (no row: away). */
+static bool
+check_available(const CheckedAgent *agent, const RoutingChecks *checks)
+{
+	RoutingIndexScan scan;
+	int64		keys[2] = {agent->channel->account_id, agent->agent_id};
+	bool		available = false;
+
+	routing_index_scan_begin(&scan, &availability_table, 2, keys, agent->snapshot);
+	if (routing_index_scan_next(&scan))
+	{
+		char	   *status = routing_index_scan_text(&scan, 0);
+
+		available = strcmp(status, "available") == 0;
+		pfree(status);
+	}
+	routing_index_scan_end(&scan);
+	return available;
+}
+
+/* Section 12: the agent's open work of the channel's type is below capacity. */
+static bool
+check_room(const CheckedAgent *agent, const RoutingChecks *checks)
+{
+	int64		open = agent->channel->is_chat ? checks->open_chats : checks->open_emails;
+
+	return !agent->has_capacity || open < agent->capacity;
+}
+
+typedef bool (*CheckReader) (const CheckedAgent *agent, const RoutingChecks *checks);
+
+static const CheckReader check_readers[ROUTING_CHECK_COUNT] = {
+#define CHECK_READER(id, name, reader) reader,
+	ROUTING_CHECKS(CHECK_READER)
+#undef CHECK_READER
 };
 
 /*
@@ -78,44 +230,73 @@ judge_checks(const RoutingChannel *channel, bool need_target,
 }
 
 /*
- * routing_read_checks reads an agent's SQL_CHECK_COLUMNS, starting at column
- * first_col of row "row" of the last result, and judges them.
+ * read_load_row reads the agent's load row into "checks" and "agent"; false
+ * when the agent has none.
  */
-void
-routing_read_checks(const RoutingChannel *channel, bool need_target,
-					int row, int first_col, RoutingChecks *checks)
+static bool
+read_load_row(CheckedAgent *agent, RoutingChecks *checks)
 {
-	checks->exists = true;
-	checks->version = routing_get_int64(row, first_col, NULL);
-	checks->checks_version = routing_get_int64(row, first_col + 1, NULL);
-	checks->open_chats = routing_get_int64(row, first_col + 2, NULL);
-	checks->last_chat_at = routing_get_int64(row, first_col + 3,
-											 &checks->has_last_chat_at);
-	checks->open_emails = routing_get_int64(row, first_col + 4, NULL);
-	for (int check = 0; check < ROUTING_CHECK_COUNT; check++)
-		checks->passed[check] = routing_get_bool(row, first_col + 5 + check);
-	/* The contact owner and the default agent are the rule's own targets. */
-	if (!need_target)
-		checks->passed[CHECK_TARGET] = true;
-	judge_checks(channel, need_target, checks);
+	RoutingIndexScan scan;
+	int64		keys[2] = {agent->channel->account_id, agent->agent_id};
+	bool		found;
+
+	routing_index_scan_begin(&scan, &load_table, 2, keys, agent->snapshot);
+	found = routing_index_scan_next(&scan);
+	if (found)
+	{
+		bool		no_last;
+		bool		no_capacity;
+		Datum		value;
+
+		checks->version = DatumGetInt64(routing_index_scan_value(&scan, LOAD_VERSION, NULL));
+		checks->checks_version =
+			DatumGetInt64(routing_index_scan_value(&scan, LOAD_CHECKS_VERSION, NULL));
+		checks->open_chats = DatumGetInt32(routing_index_scan_value(&scan, LOAD_OPEN_CHATS, NULL));
+		value = routing_index_scan_value(&scan, LOAD_LAST_CHAT_AT, &no_last);
+		checks->has_last_chat_at = !no_last;
+		checks->last_chat_at = no_last ? 0 : DatumGetTimestampTz(value);
+		checks->open_emails = DatumGetInt32(routing_index_scan_value(&scan, LOAD_OPEN_EMAILS, NULL));
+		value = routing_index_scan_value(&scan, agent->channel->is_chat ?
+										 LOAD_CHAT_CAPACITY : LOAD_EMAIL_CAPACITY,
+										 &no_capacity);
+		agent->has_capacity = !no_capacity;
+		agent->capacity = no_capacity ? 0 : DatumGetInt32(value);
+		value = routing_index_scan_value(&scan, LOAD_PRIMARY_TEAM, &no_last);
+		agent->has_primary_team = !no_last;
+		agent->primary_team_id = no_last ? 0 : DatumGetInt64(value);
+	}
+	routing_index_scan_end(&scan);
+	return found;
 }
 
 /*
- * routing_agent_check evaluates the eligibility checks for one agent on a
- * channel under "snapshot" (InvalidSnapshot: a new one) and fills "checks"
- * (false for every check of an unknown agent).
+ * routing_agent_check reads the eligibility checks for one agent on a
+ * channel under "snapshot" (InvalidSnapshot: a new one), all in that one
+ * snapshot, and judges them into "checks" (false for every check of an
+ * unknown agent).  A contact owner or default agent (need_target false) is
+ * the rule's own target.
  */
 void
 routing_agent_check(const RoutingChannel *channel, int64 agent_id,
 					bool need_target, Snapshot snapshot, RoutingChecks *checks)
 {
-	Datum		values[ELIGIBILITY_NARGS];
+	CheckedAgent agent = {.channel = channel, .agent_id = agent_id, .snapshot = snapshot};
+	Snapshot	own_snapshot = NULL;
 
 	memset(checks, 0, sizeof(*checks));
 	checks->agent_id = agent_id;
-	routing_eligibility_args(channel, agent_id, values);
-	if (routing_exec_snapshot(&agent_check_plan, values, NULL, 1, snapshot) == 1)
-		routing_read_checks(channel, need_target, 0, 1, checks);
+	if (snapshot == InvalidSnapshot)
+		agent.snapshot = own_snapshot = routing_take_snapshot();
+	checks->exists = read_load_row(&agent, checks);
+	if (checks->exists)
+	{
+		for (int check = 0; check < ROUTING_CHECK_COUNT; check++)
+			checks->passed[check] = (check == CHECK_TARGET && !need_target) ||
+				check_readers[check] (&agent, checks);
+		judge_checks(channel, need_target, checks);
+	}
+	if (own_snapshot != NULL)
+		UnregisterSnapshot(own_snapshot);
 }
 
 /*
@@ -231,14 +412,6 @@ routing_candidate_eligible(const RoutingChannel *channel, int64 agent_id,
 	return checks.eligible;
 }
 
-static RoutingPlan team_access_plan = {
-	.sql =
-	"select 1 from routing.inbox_access x"
-	" where x.account_id" EQ "$1 and x.inbox_id" EQ "$2 and x.team_id" EQ "$3",
-	.nargs = 3,
-	.argtypes = {INT8OID, INT8OID, INT8OID}
-};
-
 /*
  * team_has_access tells whether a team may own conversations of the
  * channel's inbox: any team for an inbox open to everyone, otherwise only a
@@ -247,10 +420,15 @@ static RoutingPlan team_access_plan = {
 static bool
 team_has_access(const RoutingChannel *channel, int64 team_id)
 {
-	Datum		values[3] = {Int64GetDatum(channel->account_id),
-	Int64GetDatum(channel->inbox_id), Int64GetDatum(team_id)};
+	Snapshot	snapshot;
+	bool		granted;
 
-	return !channel->restricted || routing_exec(&team_access_plan, values, NULL, 1) == 1;
+	if (!channel->restricted)
+		return true;
+	snapshot = routing_take_snapshot();
+	granted = team_has_access_under(channel, team_id, snapshot);
+	UnregisterSnapshot(snapshot);
+	return granted;
 }
 
 /*
@@ -292,14 +470,6 @@ routing_check_owner_access(const RoutingChannel *channel, int64 conversation_id,
 				 errdetail("Only the inbox's teams may own its conversations.")));
 }
 
-static RoutingPlan seat_plan = {
-	.sql =
-	"select 1 from routing.seats s"
-	" where s.account_id" EQ "$1 and s.agent_id" EQ "$2",
-	.nargs = 2,
-	.argtypes = {INT8OID, INT8OID}
-};
-
 /*
  * routing_has_seat tells whether an agent holds a paid seat (check 3.2), as
  * a rule's default agent must.
@@ -307,7 +477,10 @@ static RoutingPlan seat_plan = {
 bool
 routing_has_seat(int64 account_id, int64 agent_id)
 {
-	Datum		values[2] = {Int64GetDatum(account_id), Int64GetDatum(agent_id)};
+	int64		keys[2] = {account_id, agent_id};
+	Snapshot	snapshot = routing_take_snapshot();
+	bool		seated = row_exists(&seats_table, 2, keys, snapshot);
 
-	return routing_exec(&seat_plan, values, NULL, 1) == 1;
+	UnregisterSnapshot(snapshot);
+	return seated;
 }

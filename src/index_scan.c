@@ -69,7 +69,7 @@ void
 routing_index_scan_begin(RoutingIndexScan *scan, RoutingTable *table,
 						 int nkeys, const int64 *keys, Snapshot snapshot)
 {
-	ScanKeyData scan_keys[2];
+	ScanKeyData scan_keys[3];
 
 	Assert(nkeys >= 0 && (size_t) nkeys <= lengthof(scan_keys));
 	scan->table = table;
