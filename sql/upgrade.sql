@@ -15,12 +15,16 @@ insert into routing.inboxes (inbox_id, name) values (1, 'support');
 insert into routing.channels (channel_id, inbox_id, kind, name) values (1, 1, 'chat', 'chat');
 insert into routing.rules (channel_id, enabled) values (1, true);
 insert into routing.rule_targets (channel_id, agent_id) values (1, 1), (1, 2);
+insert into routing.teams (team_id, name) values (2, 'u'), (3, 'v');
 
 alter extension routing update;
 select extversion from pg_extension where extname = 'routing';
 -- every load row has its own checks_version
 select count(*) as load_rows, count(distinct checks_version) as distinct_versions
 from routing.agent_loads;
+-- every team has its own members_version (1.5)
+select count(*) as teams, count(distinct members_version) as distinct_versions
+from routing.teams;
 -- routing works, least busy first
 insert into routing.conversations (channel_id) select 1 from generate_series(1, 4);
 select assignee_agent_id, count(*) from routing.conversations group by 1 order by 1;

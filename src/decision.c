@@ -21,23 +21,14 @@
 #include "decision.h"
 #include "index_scan.h"
 #include "loads.h"
+#include "pools.h"
 
-/* Random agent ids probed before reading the rule's pool. */
-#define RANDOM_PROBES 8
-/* The most probes a pool known to be sparse in its account's ids gets. */
-#define RANDOM_PROBES_SPARSE 64
-/* What one probe costs, in pool rows read by the one-pass draw. */
-#define PROBE_COST_ROWS 4
+/* The most members of a cached pool a random decision draws before reading it. */
+#define MEMBER_DRAWS_MAX 64
+/* What one draw costs, in pool rows read by the one-pass draw. */
+#define DRAW_COST_ROWS 4
 /* The members of a pool read whole that a random pick draws before judging all. */
 #define POOL_DRAWS 8
-
-static RoutingPlan agent_id_range_plan = {
-	.sql =
-	"select pg_catalog.min(l.agent_id), pg_catalog.max(l.agent_id)"
-	" from routing.agent_loads l where l.account_id" EQ "$1",
-	.nargs = 1,
-	.argtypes = {INT8OID}
-};
 
 static RoutingPlan contact_plan = {
 	.sql =
@@ -106,21 +97,6 @@ static RoutingTable load_row_table = {
 	.name = "agent_loads",
 	.columns = {"agent_id", "open_chats", "version", "checks_version",
 	"chat_capacity", "last_chat_at", "open_emails", "email_capacity"}
-};
-
-/*
- * A rule's targets: teams and agents.  Each branch names the partial index
- * it reads ("is not null"); without it the plan scans every account's
- * targets.
- */
-static RoutingPlan rule_targets_plan = {
-	.sql =
-	"select t.team_id, null::pg_catalog.int8 from routing.rule_targets t"
-	" where t.account_id" EQ "$1 and t.channel_id" EQ "$2 and t.team_id is not null"
-	" union all select null, t.agent_id from routing.rule_targets t"
-	" where t.account_id" EQ "$1 and t.channel_id" EQ "$2 and t.agent_id is not null",
-	.nargs = 2,
-	.argtypes = {INT8OID, INT8OID}
 };
 
 /*
@@ -418,42 +394,28 @@ read_load_row(const RoutingChannel *channel, int64 agent_id, Snapshot snapshot,
  * reads it too, in any order.
  */
 static void
-begin_merge(const RoutingChannel *channel, Snapshot snapshot, CandidateSource *source)
+begin_merge(const RoutingChannel *channel, Snapshot snapshot,
+			const RoutingRuleTargets *targets, CandidateSource *source)
 {
-	Datum		values[2] = {Int64GetDatum(channel->account_id),
-	Int64GetDatum(channel->channel_id)};
-	int			n = routing_exec_snapshot(&rule_targets_plan, values, NULL, 0, snapshot);
-	int64	   *team_ids = palloc(sizeof(int64) * Max(n, 1));
-
 	source->by_merge = true;
-	source->named = palloc0(sizeof(PoolRow) * Max(n, 1));
-	source->named_ids = palloc(sizeof(int64) * Max(n, 1));
-	for (int row = 0; row < n; row++)
-	{
-		bool		is_team;
-		int64		team_id = routing_get_int64(row, 1, &is_team);
-
-		if (is_team)
-			team_ids[source->nteams++] = team_id;
-		else
-			source->named_ids[source->nnamed++] = routing_get_int64(row, 2, NULL);
-	}
+	source->nnamed = targets->nagents;
+	source->named_ids = targets->agent_ids;
+	source->named = palloc0(sizeof(PoolRow) * Max(targets->nagents, 1));
+	source->nteams = targets->nteams;
 	for (int i = 0; i < source->nnamed; i++)
 		if (!read_load_row(channel, source->named_ids[i], snapshot, &source->named[i]))
 			source->named[i].candidate.agent_id = -1;	/* no load row: skipped */
 	qsort(source->named, source->nnamed, sizeof(PoolRow), compare_rows);
-	qsort(source->named_ids, source->nnamed, sizeof(int64), compare_ids);
 	source->teams = palloc0(sizeof(TeamStream) * Max(source->nteams, 1));
 	for (int i = 0; i < source->nteams; i++)
 	{
-		int64		keys[2] = {channel->account_id, team_ids[i]};
+		int64		keys[2] = {channel->account_id, targets->team_ids[i]};
 
 		routing_index_scan_begin(&source->teams[i].rows, &team_least_busy_table, 2,
 								 keys, snapshot);
 		advance_team(&source->teams[i], channel->is_chat);
 	}
 	source->is_chat = channel->is_chat;
-	pfree(team_ids);
 }
 
 /*
@@ -524,7 +486,12 @@ begin_candidates(const RoutingChannel *channel, Snapshot snapshot,
 		}
 	}
 	else if (channel->is_chat && !by_turn)
-		begin_merge(channel, snapshot, source);
+	{
+		RoutingRuleTargets targets;
+
+		routing_rule_targets(channel, snapshot, &targets);
+		begin_merge(channel, snapshot, &targets, source);
+	}
 	else
 		read_pool(channel, snapshot, by_turn ? &pool_by_turn_plan : &pool_by_email_load_plan,
 				  by_turn, source);
@@ -762,70 +729,22 @@ decide_in_order(const RoutingChannel *channel, Snapshot snapshot,
 }
 
 /*
- * The pool a random decision last read in one pass, per (account, channel):
- * its size and how many of it were eligible, from which the next decision
- * sizes its probes.  Only a hint: a stale or colliding slot costs probes or
- * a pass, never a wrong pick.
- */
-#define POOL_HINT_SLOTS 1024
-
-typedef struct PoolHint
-{
-	int64		account_id;
-	int64		channel_id;
-	int64		pool_size;
-	int64		eligible;
-} PoolHint;
-
-static PoolHint pool_hints[POOL_HINT_SLOTS];
-
-/*
- * pool_hint is the hint slot of a channel.
- */
-static PoolHint *
-pool_hint(const RoutingChannel *channel)
-{
-	return &pool_hints[(uint64) (channel->account_id * 31 + channel->channel_id) %
-					   POOL_HINT_SLOTS];
-}
-
-/*
- * remember_pool records the pool a decision read in one pass.
- */
-static void
-remember_pool(const RoutingChannel *channel, int64 pool_size, int64 eligible)
-{
-	PoolHint   *hint = pool_hint(channel);
-
-	hint->account_id = channel->account_id;
-	hint->channel_id = channel->channel_id;
-	hint->pool_size = pool_size;
-	hint->eligible = eligible;
-}
-
-/*
- * random_probes is how many random ids of the account's id range a decision
- * probes before it reads the pool in one pass.  Unknown pool: a few.  A pool
- * whose eligible agents fill a quarter of the range or more: a few, which
- * nearly always hit.  A sparser one: four times the probes a hit takes on
- * average (a hit ~98% of the time), if that costs less than the pass, and
- * none otherwise.
+ * member_draws is how many members of a cached pool a random decision draws
+ * before it reads the pool whole: four times the draws a hit takes on
+ * average by the share of the pool the last read found eligible (a hit
+ * ~98% of the time), if that costs less than the read, and none otherwise.
  */
 static int
-random_probes(const RoutingChannel *channel, int64 id_range)
+member_draws(const RoutingPoolMembers *members)
 {
-	PoolHint   *hint = pool_hint(channel);
-	int64		per_hit;
+	int			per_hit;
 
-	if (hint->account_id != channel->account_id ||
-		hint->channel_id != channel->channel_id ||
-		hint->eligible * 4 >= id_range)
-		return RANDOM_PROBES;
-	per_hit = id_range / Max(hint->eligible, 1);
-	if (per_hit > RANDOM_PROBES_SPARSE / 4 ||
-		per_hit >= hint->pool_size / PROBE_COST_ROWS)
+	if (members->eligible == 0)
 		return 0;
-	return (int) per_hit * 4;
+	per_hit = members->n / members->eligible;
+	if (per_hit > MEMBER_DRAWS_MAX / 4 || per_hit * DRAW_COST_ROWS >= members->n)
+		return 0;
+	return per_hit * 4;
 }
 
 /*
@@ -834,23 +753,24 @@ random_probes(const RoutingChannel *channel, int64 id_range)
  * by key, then judges up to POOL_DRAWS members drawn at random (an eligible
  * one is a uniform pick), and only if none of those was eligible, every
  * member, keeping each eligible one with chance 1/k (reservoir sampling).
- * Judging a member whose verdict is not cached costs a check query, so a
- * pool mostly eligible costs one or two, whatever its size.  The pool and
- * the share of it found eligible are remembered for random_probes.
+ * Judging a member whose verdict is not cached costs its checks, so a pool
+ * mostly eligible costs one or two, whatever its size.  The pool's members
+ * and the share of them found eligible go to the pool cache.
  */
 static bool
 draw_from_pool(const RoutingChannel *channel, Snapshot snapshot,
-			   int64 *agent_id, int64 *version)
+			   const RoutingPoolKey *key, int64 *agent_id, int64 *version)
 {
 	CandidateSource source = {0};
 	PoolRow		row;
 	PoolRow    *rows = palloc(sizeof(PoolRow) * 16);
+	int64	   *ids;
 	int			size = 16;
 	int			nrows = 0;
 	int			neligible = 0;
 	const PoolRow *pick = NULL;
 
-	begin_merge(channel, snapshot, &source);
+	begin_merge(channel, snapshot, &key->targets, &source);
 	while (next_merged(&source, &row))
 	{
 		if (nrows == size)
@@ -874,26 +794,31 @@ draw_from_pool(const RoutingChannel *channel, Snapshot snapshot,
 			if (pool_row_eligible(channel, &rows[i], snapshot) &&
 				pg_prng_uint64_range(&pg_global_prng_state, 0, neligible++) == 0)
 				pick = &rows[i];
-	remember_pool(channel, nrows, neligible);
+	ids = palloc(sizeof(int64) * Max(nrows, 1));
+	for (int i = 0; i < nrows; i++)
+		ids[i] = rows[i].candidate.agent_id;
+	routing_pool_remember(key, ids, nrows, neligible);
 	if (pick != NULL)
 	{
 		*agent_id = pick->candidate.agent_id;
 		*version = pick->candidate.version;
 	}
+	pfree(ids);
 	pfree(rows);
 	return pick != NULL;
 }
 
 /*
  * decide_random picks an eligible agent with room uniformly at random;
- * false when the decision must start again.  It first probes random ids in
- * the account's id range: each probe hits every eligible agent with the
- * same chance, so an accepted probe is a uniform pick, at a cost that does
- * not grow with the pool; how many it tries follows what the last read of
- * the pool found (random_probes).  After as many misses, or at once when
- * probing would cost more, it reads the rule's pool by key and draws from
- * it (draw_from_pool), at a cost that follows the pool, not the account.
- * The number of probes does not depend on the draw, so the mix of the two
+ * false when the decision must start again.  When the pool cache holds the
+ * rule's pool as it is under the decision's snapshot, it first draws
+ * members of it at random: each draw hits every eligible member with the
+ * same chance, so an accepted draw is a uniform pick, at a cost that
+ * follows neither the pool nor the account; how many it tries follows
+ * what the last read of the pool found (member_draws).  After as many
+ * misses, or at once, it reads the pool by key and draws from it
+ * (draw_from_pool), at a cost that follows the pool, not the account.
+ * The number of draws does not depend on the draw, so the mix of the two
  * uniform draws is uniform.
  * Traced, it lists the candidates and draws none.
  */
@@ -901,14 +826,12 @@ static bool
 decide_random(const RoutingChannel *channel, Snapshot snapshot,
 			  TimestampTz now, RoutingDecision *decision, RoutingTrace *trace)
 {
-	Datum		account = Int64GetDatum(channel->account_id);
-	bool		has_agents;
-	int64		low,
-				high;
+	RoutingPoolKey key;
+	RoutingPoolMembers members;
 	int64		agent_id = 0;
 	int64		version = 0;
 	bool		found = false;
-	int			probes;
+	int			draws;
 
 	if (trace != NULL)
 	{
@@ -918,25 +841,22 @@ decide_random(const RoutingChannel *channel, Snapshot snapshot,
 		end_candidates(&source);
 		return true;
 	}
-	if (routing_exec_snapshot(&agent_id_range_plan, &account, NULL, 1, snapshot) != 1)
-		elog(ERROR, "agent id range query returned no row");
-	low = routing_get_int64(0, 1, &has_agents);
-	high = routing_get_int64(0, 2, NULL);
-	probes = has_agents ? random_probes(channel, high - low + 1) : 0;
-	for (int probe = 0; probe < probes && !found; probe++)
+	routing_pool_key(channel, snapshot, &key);
+	draws = routing_pool_lookup(&key, &members) ? member_draws(&members) : 0;
+	for (int draw = 0; draw < draws && !found; draw++)
 	{
 		PoolRow		row;
 
-		agent_id = low + (int64) pg_prng_uint64_range(&pg_global_prng_state, 0,
-													  (uint64) (high - low));
+		agent_id = members.ids[pg_prng_uint64_range(&pg_global_prng_state, 0,
+													(uint64) members.n - 1)];
 		if (read_load_row(channel, agent_id, snapshot, &row))
 		{
 			version = row.candidate.version;
 			found = pool_row_eligible(channel, &row, snapshot);
 		}
 	}
-	if (has_agents && !found)
-		found = draw_from_pool(channel, snapshot, &agent_id, &version);
+	if (!found)
+		found = draw_from_pool(channel, snapshot, &key, &agent_id, &version);
 	if (!found)
 	{
 		snprintf(decision->reason, sizeof(decision->reason), "no eligible agent");

@@ -83,6 +83,44 @@ row_exists(RoutingTable *table, int nkeys, const int64 *keys, Snapshot snapshot)
 	return found;
 }
 
+/*
+ * read_ids reads column 0 (a bigint) of every row of "table" whose first two
+ * key columns equal "keys", into an array allocated in the current memory
+ * context; *n is its length.
+ */
+static int64 *
+read_ids(RoutingTable *table, const int64 *keys, Snapshot snapshot, int *n)
+{
+	RoutingIndexScan scan;
+	int			size = 8;
+	int64	   *ids = palloc(sizeof(int64) * size);
+
+	*n = 0;
+	routing_index_scan_begin(&scan, table, 2, keys, snapshot);
+	while (routing_index_scan_next(&scan))
+	{
+		if (*n == size)
+			ids = repalloc(ids, sizeof(int64) * (size *= 2));
+		ids[(*n)++] = DatumGetInt64(routing_index_scan_value(&scan, 0, NULL));
+	}
+	routing_index_scan_end(&scan);
+	return ids;
+}
+
+/*
+ * routing_rule_targets reads the teams and the agents the channel's rule
+ * names, under "snapshot", each list in id order.
+ */
+void
+routing_rule_targets(const RoutingChannel *channel, Snapshot snapshot,
+					 RoutingRuleTargets *targets)
+{
+	int64		keys[2] = {channel->account_id, channel->channel_id};
+
+	targets->team_ids = read_ids(&team_target_table, keys, snapshot, &targets->nteams);
+	targets->agent_ids = read_ids(&agent_target_table, keys, snapshot, &targets->nagents);
+}
+
 /* Check 3.1: the agent is active. */
 static bool
 check_active(const CheckedAgent *agent, const RoutingChecks *checks)
@@ -120,8 +158,10 @@ team_has_access_under(const RoutingChannel *channel, int64 team_id, Snapshot sna
 }
 
 /*
- * Check 3.3: the inbox is open to everyone, or grants the agent access by
- * name or through a team the agent is a member of, in any role.
+ * Check 3.3: the inbox is open to everyone, or grants the agent access
+ * through a team the agent is a member of, in any role, or by name.  The
+ * primary team (on the load row) is tried first: most inboxes are granted
+ * to teams, and it costs one probe.
  */
 static bool
 check_access(const CheckedAgent *agent, const RoutingChecks *checks)
@@ -130,22 +170,29 @@ check_access(const CheckedAgent *agent, const RoutingChecks *checks)
 	int64		by_name[3] = {channel->account_id, channel->inbox_id, agent->agent_id};
 	int64		member[2] = {channel->account_id, agent->agent_id};
 	RoutingIndexScan teams;
-	bool		granted = false;
+	bool		granted;
 
-	if (!channel->restricted || row_exists(&agent_access_table, 3, by_name, agent->snapshot))
+	if (!channel->restricted ||
+		(agent->has_primary_team &&
+		 team_has_access_under(channel, agent->primary_team_id, agent->snapshot)) ||
+		row_exists(&agent_access_table, 3, by_name, agent->snapshot))
 		return true;
+	granted = false;
 	routing_index_scan_begin(&teams, &memberships_table, 2, member, agent->snapshot);
 	while (!granted && routing_index_scan_next(&teams))
-		granted = team_has_access_under(channel,
-										DatumGetInt64(routing_index_scan_value(&teams, 0, NULL)),
-										agent->snapshot);
+	{
+		int64		team_id = DatumGetInt64(routing_index_scan_value(&teams, 0, NULL));
+
+		granted = !(agent->has_primary_team && team_id == agent->primary_team_id) &&
+			team_has_access_under(channel, team_id, agent->snapshot);
+	}
 	routing_index_scan_end(&teams);
 	return granted;
 }
 
 /*
- * Check 3.4: the rule names the agent, or the agent's primary team (kept on
- * the load row in the same transaction as the membership).
+ * Check 3.4: the rule names the agent's primary team (kept on the load row
+ * in the same transaction as the membership), or the agent.
  */
 static bool
 check_target(const CheckedAgent *agent, const RoutingChecks *checks)
@@ -154,9 +201,9 @@ check_target(const CheckedAgent *agent, const RoutingChecks *checks)
 	int64		by_name[3] = {channel->account_id, channel->channel_id, agent->agent_id};
 	int64		by_team[3] = {channel->account_id, channel->channel_id, agent->primary_team_id};
 
-	return row_exists(&agent_target_table, 3, by_name, agent->snapshot) ||
-		(agent->has_primary_team &&
-		 row_exists(&team_target_table, 3, by_team, agent->snapshot));
+	return (agent->has_primary_team &&
+			row_exists(&team_target_table, 3, by_team, agent->snapshot)) ||
+		row_exists(&agent_target_table, 3, by_name, agent->snapshot);
 }
 
 /* Check 3.5: the agent is available (no row: away). */

@@ -67,8 +67,19 @@ typedef struct RoutingChecks
 	bool		eligible_but_away;	/* only availability stands in the way */
 } RoutingChecks;
 
+/* The teams and the agents a users-and-teams rule names. */
+typedef struct RoutingRuleTargets
+{
+	int64	   *team_ids;
+	int			nteams;
+	int64	   *agent_ids;
+	int			nagents;
+} RoutingRuleTargets;
+
 extern const char *const routing_check_names[ROUTING_CHECK_COUNT];
 
+extern void routing_rule_targets(const RoutingChannel *channel, Snapshot snapshot,
+								 RoutingRuleTargets *targets);
 extern void routing_agent_check(const RoutingChannel *channel, int64 agent_id,
 								bool need_target, Snapshot snapshot,
 								RoutingChecks *checks);

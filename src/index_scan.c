@@ -12,6 +12,7 @@
 #include "access/stratnum.h"
 #include "access/table.h"
 #include "access/tableam.h"
+#include "access/xact.h"
 #include "catalog/namespace.h"
 #include "executor/tuptable.h"
 #include "utils/builtins.h"
@@ -138,6 +139,22 @@ HeapTuple
 routing_index_scan_tuple(RoutingIndexScan *scan)
 {
 	return ExecFetchSlotHeapTuple(scan->slot, false, NULL);
+}
+
+/*
+ * routing_index_scan_lock locks the current row (the version read, never a
+ * newer one) for no-key update, without waiting; false, holding no lock,
+ * when another transaction holds or has changed or deleted it.
+ */
+bool
+routing_index_scan_lock(RoutingIndexScan *scan)
+{
+	TM_FailureData failure;
+
+	return table_tuple_lock(scan->heap, &scan->slot->tts_tid,
+							scan->scan->xs_snapshot, scan->slot,
+							GetCurrentCommandId(true), LockTupleNoKeyExclusive,
+							LockWaitSkip, 0, &failure) == TM_Ok;
 }
 
 /*

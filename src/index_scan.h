@@ -49,6 +49,7 @@ extern bool routing_index_scan_next(RoutingIndexScan *scan);
 extern Datum routing_index_scan_value(RoutingIndexScan *scan, int column,
 									  bool *isnull);
 extern char *routing_index_scan_text(RoutingIndexScan *scan, int column);
+extern bool routing_index_scan_lock(RoutingIndexScan *scan);
 extern struct HeapTupleData *routing_index_scan_tuple(RoutingIndexScan *scan);
 extern void routing_index_scan_end(RoutingIndexScan *scan);
 

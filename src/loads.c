@@ -13,7 +13,9 @@
 #include "catalog/pg_type.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
+#include "utils/snapmgr.h"
 
+#include "index_scan.h"
 #include "loads.h"
 #include "plumbing.h"
 
@@ -145,18 +147,13 @@ exec_books(RoutingPlan *plan, Datum *values, const char *nulls, long count)
 	"  last_email_at = case when $5 then l.last_email_at else $3 end," \
 	"  version = l.version OPERATOR(pg_catalog.+) 1"
 
-static RoutingPlan claim_nowait_plan = {
-	.sql =
-	"update routing.agent_loads l" COUNT_ONE_MORE
-	" where l.account_id" EQ "$1 and l.agent_id" EQ "$2"
-	" and l.ctid" EQ "(select s.ctid from routing.agent_loads s"
-	"  where s.account_id" EQ "$1 and s.agent_id" EQ "$2 and s.version" EQ "$4"
-	"  for no key update skip locked)",
-	.nargs = 5,
-	.argtypes = {INT8OID, INT8OID, TIMESTAMPTZOID, INT8OID, BOOLOID}
+/* The version a claim checks before it locks the row. */
+static RoutingTable claim_row_table = {
+	.name = "agent_loads",
+	.columns = {"version"}
 };
 
-static RoutingPlan claim_wait_plan = {
+static RoutingPlan claim_plan = {
 	.sql =
 	"update routing.agent_loads l" COUNT_ONE_MORE
 	" where l.account_id" EQ "$1 and l.agent_id" EQ "$2 and l.version" EQ "$4",
@@ -208,6 +205,31 @@ claim_in_subtransaction(RoutingPlan *plan, Datum *values)
 }
 
 /*
+ * lock_if_unchanged locks agent_id's load row, without waiting, if its
+ * newest version still has "version"; false, holding no lock, if the row
+ * moved or another transaction holds it.  It locks that exact tuple and
+ * follows no update chain, so it never locks a row it then refuses: no
+ * subtransaction is needed, unlike the waiting claim, whose READ COMMITTED
+ * re-check may lock a newer version that fails it.
+ */
+static bool
+lock_if_unchanged(int64 account_id, int64 agent_id, int64 version)
+{
+	RoutingIndexScan scan;
+	int64		keys[2] = {account_id, agent_id};
+	Snapshot	snapshot = routing_take_snapshot();
+	bool		locked = false;
+
+	routing_index_scan_begin(&scan, &claim_row_table, 2, keys, snapshot);
+	if (routing_index_scan_next(&scan) &&
+		DatumGetInt64(routing_index_scan_value(&scan, 0, NULL)) == version)
+		locked = routing_index_scan_lock(&scan);
+	routing_index_scan_end(&scan);
+	UnregisterSnapshot(snapshot);
+	return locked;
+}
+
+/*
  * routing_claim locks agent_id's load row if its version is still "version",
  * adds the conversation to the agent's load of its work type (is_chat: chat,
  * else email) and moves that type's last assignment time to "now".  The
@@ -224,10 +246,13 @@ routing_claim(int64 account_id, int64 agent_id, int64 version,
 	Datum		values[5] = {Int64GetDatum(account_id), Int64GetDatum(agent_id),
 		TimestampTzGetDatum(now), Int64GetDatum(version),
 	BoolGetDatum(is_chat)};
-	bool		claimed = claim_in_subtransaction(&claim_nowait_plan, values);
+	bool		claimed = lock_if_unchanged(account_id, agent_id, version);
 
+	if (claimed && exec_books(&claim_plan, values, NULL, 0) != 1)
+		elog(ERROR, "agent_loads row of agent %lld moved while locked",
+			 (long long) agent_id);
 	if (!claimed && wait)
-		claimed = claim_in_subtransaction(&claim_wait_plan, values);
+		claimed = claim_in_subtransaction(&claim_plan, values);
 	if (claimed)
 		note_load_row_held();
 	return claimed;
@@ -317,6 +342,18 @@ static RoutingPlan next_checks_version_plan = {
 	.nargs = 0
 };
 
+/*
+ * new_checks_version is a value of agent_checks_seq never used before, for a
+ * checks_version or a members_version.
+ */
+static int64
+new_checks_version(void)
+{
+	if (routing_exec(&next_checks_version_plan, NULL, NULL, 1) != 1)
+		elog(ERROR, "nextval returned no row");
+	return routing_get_int64(0, 1, NULL);
+}
+
 static RoutingPlan resync_account_plan = {
 	.sql =
 	"with locked as materialized (select l.agent_id from routing.agent_loads l"
@@ -343,11 +380,9 @@ static RoutingPlan resync_account_plan = {
 void
 routing_resync_account(int64 account_id)
 {
-	Datum		values[2] = {Int64GetDatum(account_id), 0};
+	Datum		values[2] = {Int64GetDatum(account_id),
+	Int64GetDatum(new_checks_version())};
 
-	if (routing_exec(&next_checks_version_plan, NULL, NULL, 1) != 1)
-		elog(ERROR, "nextval returned no row");
-	values[1] = Int64GetDatum(routing_get_int64(0, 1, NULL));
 	exec_books(&resync_account_plan, values, NULL, 0);
 }
 
@@ -389,6 +424,38 @@ void
 routing_clear_primary_teams(void)
 {
 	exec_books(&clear_primary_teams_plan, NULL, NULL, 0);
+}
+
+static RoutingPlan bump_team_members_plan = {
+	.sql =
+	"update routing.teams t set members_version = $3"
+	" where t.account_id" EQ "$1 and t.team_id" EQ "$2",
+	.nargs = 3,
+	.argtypes = {INT8OID, INT8OID, INT8OID}
+};
+
+/* Every team of every account, for a TRUNCATE (which spans accounts). */
+static RoutingPlan bump_all_team_members_plan = {
+	.sql = "update routing.teams t set members_version = $1",
+	.nargs = 1,
+	.argtypes = {INT8OID}
+};
+
+/*
+ * routing_bump_team_members moves the members_version of a team whose
+ * primary members changed, or (every_team) of every team of every account,
+ * so that every backend's pool cache reads those teams' pools again.
+ */
+void
+routing_bump_team_members(bool every_team, int64 account_id, int64 team_id)
+{
+	Datum		values[3] = {Int64GetDatum(account_id), Int64GetDatum(team_id),
+	Int64GetDatum(new_checks_version())};
+
+	if (every_team)
+		routing_exec(&bump_all_team_members_plan, &values[2], NULL, 0);
+	else
+		routing_exec(&bump_team_members_plan, values, NULL, 0);
 }
 
 static RoutingPlan note_turn_plan = {
@@ -507,12 +574,10 @@ static RoutingPlan bump_all_plan = {
 void
 routing_bump_versions(RoutingScope scope, int64 account_id, int64 id)
 {
-	Datum		values[3] = {Int64GetDatum(account_id), Int64GetDatum(id), 0};
+	Datum		values[3] = {Int64GetDatum(account_id), Int64GetDatum(id),
+	Int64GetDatum(new_checks_version())};
 	char		nulls[3] = {' ', scope == ROUTING_SCOPE_ACCOUNT ? 'n' : ' ', ' '};
 
-	if (routing_exec(&next_checks_version_plan, NULL, NULL, 1) != 1)
-		elog(ERROR, "nextval returned no row");
-	values[2] = Int64GetDatum(routing_get_int64(0, 1, NULL));
 	exec_books(scope == ROUTING_SCOPE_AGENT ? &bump_agent_plan :
 			   scope == ROUTING_SCOPE_ALL ? &bump_all_plan : &bump_many_plan,
 			   values, nulls, 0);

@@ -428,6 +428,62 @@ target_of_row(const char *kind, HeapTuple tuple, TupleDesc desc,
 	}
 }
 
+/* A team whose primary members a membership row speaks of. */
+typedef struct PrimaryTeam
+{
+	bool		is_primary;
+	int64		account_id;
+	int64		team_id;
+} PrimaryTeam;
+
+/*
+ * primary_team_of_row reads the team of a team_members row, if its role is
+ * primary.
+ */
+static PrimaryTeam
+primary_team_of_row(HeapTuple tuple, TupleDesc desc)
+{
+	PrimaryTeam team = {0};
+	bool		isnull;
+	char	   *role = TextDatumGetCString(heap_getattr(tuple, column_number(desc, "role"),
+														desc, &isnull));
+
+	team.is_primary = strcmp(role, "primary") == 0;
+	team.account_id = get_int64(tuple, desc, column_number(desc, "account_id"), NULL);
+	team.team_id = get_int64(tuple, desc, column_number(desc, "team_id"), NULL);
+	return team;
+}
+
+/*
+ * bump_primary_teams moves the members_version of the teams whose primary
+ * members a membership change changed: the old row's team and the new
+ * row's, where the role is primary, in (account, team) order.
+ */
+static void
+bump_primary_teams(TriggerData *trigdata, TupleDesc desc)
+{
+	PrimaryTeam teams[2];
+	int			nteams = 1;
+
+	teams[0] = primary_team_of_row(trigdata->tg_trigtuple, desc);
+	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+	{
+		teams[nteams++] = primary_team_of_row(trigdata->tg_newtuple, desc);
+		if (teams[1].account_id < teams[0].account_id ||
+			(teams[1].account_id == teams[0].account_id &&
+			 teams[1].team_id < teams[0].team_id))
+		{
+			PrimaryTeam first = teams[1];
+
+			teams[1] = teams[0];
+			teams[0] = first;
+		}
+	}
+	for (int i = 0; i < nteams; i++)
+		if (teams[i].is_primary)
+			routing_bump_team_members(false, teams[i].account_id, teams[i].team_id);
+}
+
 /*
  * bump_for_trigger is routing_eligibility_changed's work: it moves the
  * versions of whoever the changed rows speak of, or of every agent after a
@@ -449,7 +505,10 @@ bump_for_trigger(void *arg)
 	{
 		routing_bump_versions(ROUTING_SCOPE_ALL, 0, 0);
 		if (strcmp(kind, "member") == 0)
+		{
 			routing_clear_primary_teams();
+			routing_bump_team_members(true, 0, 0);
+		}
 		return;
 	}
 	target_of_row(kind, trigdata->tg_trigtuple, desc, &old);
@@ -476,6 +535,7 @@ bump_for_trigger(void *arg)
 		routing_sync_primary_team(old.account_id, old.id);
 		if (new.id != old.id || new.account_id != old.account_id)
 			routing_sync_primary_team(new.account_id, new.id);
+		bump_primary_teams(trigdata, desc);
 	}
 	routing_drain_queues(queues.scope, queues.account_id, queues.id, 0);
 }

@@ -1,0 +1,117 @@
+-- BEHAVIOUR.md sections 4a and 14: a random pick is uniform among the
+-- eligible agents of the rule's pool as it is now.  Each backend remembers
+-- the pools it drew from (src/pools.c) and draws among the remembered
+-- members; every change to who is in a pool must reach the next decision
+-- of the same session.  A remembered pool that missed a change would never
+-- give a newcomer anything.  The pools hold 10 or more agents, all
+-- eligible, so that decisions draw from the remembered members (smaller
+-- ones are read whole every time); each step routes 500 emails and shows
+-- who got any (a member missing by chance has p < 1e-19).
+set client_min_messages = warning;
+drop extension if exists routing cascade;
+create extension routing;
+
+-- Agents 1-10 are team 10's primary members, 11 an additional one; 12 is
+-- team 20's primary member; 13 is in no team.
+insert into routing.agents (agent_id, name)
+select g, 'agent ' || g from generate_series(1, 13) g;
+insert into routing.seats (agent_id, hub) select agent_id, 'service' from routing.agents;
+select count(routing.set_availability(agent_id, 'available')) from routing.agents;
+insert into routing.teams (team_id, name) values (10, 'Support'), (20, 'Sales');
+insert into routing.team_members (team_id, agent_id, role)
+select 10, g, 'primary' from generate_series(1, 10) g;
+insert into routing.team_members (team_id, agent_id, role) values
+    (10, 11, 'additional'), (20, 12, 'primary');
+insert into routing.inboxes (inbox_id, name) values (1, 'Help desk');
+insert into routing.channels (channel_id, inbox_id, kind) values (1, 1, 'email');
+insert into routing.rules (channel_id, enabled) values (1, true);
+insert into routing.rule_targets (channel_id, team_id) values (1, 10);
+
+create function route_emails(n int) returns void language plpgsql as $$
+begin
+    delete from routing.conversations;
+    insert into routing.conversations (channel_id) select 1 from generate_series(1, n);
+end $$;
+create view got as
+select array_agg(distinct assignee_agent_id order by assignee_agent_id) as agents
+from routing.conversations;
+
+-- the pool is team 10's primary members
+select route_emails(500);
+select * from got;
+
+-- an additional member promoted to primary (agent 11) moves the team's
+-- members_version and gets some
+select members_version as v10 from routing.teams where team_id = 10 \gset
+update routing.team_members set role = 'primary' where agent_id = 11;
+select members_version <> :v10 as moved from routing.teams where team_id = 10;
+select route_emails(500);
+select * from got;
+
+-- an additional membership leaves the version alone
+select members_version as v20 from routing.teams where team_id = 20 \gset
+insert into routing.team_members (team_id, agent_id, role) values (20, 1, 'additional');
+select members_version = :v20 as unmoved from routing.teams where team_id = 20;
+
+-- a named agent (agent 13) joins the targets and gets some
+insert into routing.rule_targets (channel_id, agent_id) values (1, 13);
+select route_emails(500);
+select * from got;
+
+-- a member who moves to team 20 (agent 2) gets none; both teams' versions move
+select members_version as v10 from routing.teams where team_id = 10 \gset
+update routing.team_members set team_id = 20 where agent_id = 2;
+select team_id, members_version <> case team_id when 10 then :v10 else :v20 end as moved
+from routing.teams order by team_id;
+select route_emails(500);
+select * from got;
+
+-- team 20 becomes a target too: agents 2 and 12 get some
+insert into routing.rule_targets (channel_id, team_id) values (1, 20);
+select route_emails(500);
+select * from got;
+
+-- a new primary member of team 20 (agent 14) gets some
+insert into routing.agents (agent_id, name) values (14, 'agent 14');
+insert into routing.seats (agent_id, hub) values (14, 'service');
+select routing.set_availability(14, 'available');
+insert into routing.team_members (team_id, agent_id, role) values (20, 14, 'primary');
+select route_emails(500);
+select * from got;
+
+-- TRUNCATE of the memberships moves every team's version; only the named
+-- agent is left
+select members_version as v10 from routing.teams where team_id = 10 \gset
+truncate routing.team_members;
+select members_version <> :v10 as moved from routing.teams where team_id = 10;
+select route_emails(20);
+select * from got;
+
+-- a re-created extension starts its sequence over, so a team can have the
+-- same id and members_version as before with other members (forced here):
+-- the session must not reuse what it remembered of the dropped extension.
+-- Team 10 is the only target, of agents 1-10, then of agents 1-11.
+delete from routing.rule_targets where agent_id is not null or team_id <> 10;
+insert into routing.team_members (team_id, agent_id, role)
+select 10, g, 'primary' from generate_series(1, 10) g;
+select route_emails(500);
+select * from got;
+select members_version as v10 from routing.teams where team_id = 10 \gset
+drop extension routing cascade;
+create extension routing;
+insert into routing.agents (agent_id, name)
+select g, 'agent ' || g from generate_series(1, 11) g;
+insert into routing.seats (agent_id, hub) select agent_id, 'service' from routing.agents;
+select count(routing.set_availability(agent_id, 'available')) from routing.agents;
+insert into routing.teams (team_id, name) values (10, 'Support');
+insert into routing.team_members (team_id, agent_id, role)
+select 10, agent_id, 'primary' from routing.agents;
+update routing.teams set members_version = :v10 where team_id = 10;
+insert into routing.inboxes (inbox_id, name) values (1, 'Help desk');
+insert into routing.channels (channel_id, inbox_id, kind) values (1, 1, 'email');
+insert into routing.rules (channel_id, enabled) values (1, true);
+insert into routing.rule_targets (channel_id, team_id) values (1, 10);
+insert into routing.conversations (channel_id) select 1 from generate_series(1, 500);
+select array_agg(distinct assignee_agent_id order by assignee_agent_id) as agents
+from routing.conversations;
+drop extension routing cascade;
