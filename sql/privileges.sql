@@ -8,6 +8,7 @@ create extension routing;
 \set SHOW_CONTEXT never
 -- Roles are cluster-wide: clear what an interrupted run may have left.
 drop role if exists routing_test_app;
+drop role if exists routing_test_admin;
 
 insert into routing.agents (agent_id, name) values (1, 'Ann'), (2, 'Bob');
 insert into routing.seats (agent_id, hub) values (1, 'service'), (2, 'service');
@@ -128,8 +129,22 @@ select conversation_id, status, assignee_agent_id, assignee_team_id, assigned_by
 from routing.conversations order by conversation_id;
 select agent_id, open_chats from routing.agent_load order by agent_id;
 
+-- section 11: a role with only INSERT on teams and team_members makes a
+-- team and its primary member; the team's members_version (1.5) moves with
+-- sequence values only the extension owner takes, so it needs no grant
+create role routing_test_admin nologin;
+grant usage on schema routing to routing_test_admin;
+grant insert on routing.teams, routing.team_members to routing_test_admin;
+set role routing_test_admin;
+insert into routing.teams (team_id, name) values (99, 'Night shift');
+insert into routing.team_members (team_id, agent_id, role) values (99, 1, 'primary');
+reset role;
+select team_id, members_version > 0 as moved from routing.teams where team_id = 99;
+
 -- Roles are cluster-wide: leave none behind.
 drop schema evil cascade;
 drop owned by routing_test_app;
 drop role routing_test_app;
+drop owned by routing_test_admin;
+drop role routing_test_admin;
 select count(*) as leftover_roles from pg_roles where rolname like 'routing\_test\_%';

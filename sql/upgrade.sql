@@ -22,9 +22,10 @@ select extversion from pg_extension where extname = 'routing';
 -- every load row has its own checks_version
 select count(*) as load_rows, count(distinct checks_version) as distinct_versions
 from routing.agent_loads;
--- every team has its own members_version (1.5)
-select count(*) as teams, count(distinct members_version) as distinct_versions
-from routing.teams;
+-- teams start at members_version 0 (1.5); a primary member moves it
+select team_id, members_version from routing.teams order by team_id;
+insert into routing.team_members (team_id, agent_id, role) values (3, 1, 'primary');
+select team_id, members_version > 0 as moved from routing.teams order by team_id;
 -- routing works, least busy first
 insert into routing.conversations (channel_id) select 1 from generate_series(1, 4);
 select assignee_agent_id, count(*) from routing.conversations group by 1 order by 1;

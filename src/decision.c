@@ -814,7 +814,8 @@ draw_from_pool(const RoutingChannel *channel, Snapshot snapshot,
  * rule's pool as it is under the decision's snapshot, it first draws
  * members of it at random: each draw hits every eligible member with the
  * same chance, so an accepted draw is a uniform pick, at a cost that
- * follows neither the pool nor the account; how many it tries follows
+ * follows neither the pool nor the account (a few probes: the rule's
+ * targets, each named team's version, the drawn load rows); how many it tries follows
  * what the last read of the pool found (member_draws).  After as many
  * misses, or at once, it reads the pool by key and draws from it
  * (draw_from_pool), at a cost that follows the pool, not the account.

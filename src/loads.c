@@ -384,6 +384,7 @@ routing_resync_account(int64 account_id)
 	Int64GetDatum(new_checks_version())};
 
 	exec_books(&resync_account_plan, values, NULL, 0);
+	routing_bump_team_members(ROUTING_SCOPE_ACCOUNT, account_id, 0);
 }
 
 static RoutingPlan sync_primary_team_plan = {
@@ -426,10 +427,11 @@ routing_clear_primary_teams(void)
 	exec_books(&clear_primary_teams_plan, NULL, NULL, 0);
 }
 
+/* One team ($2 a team id) or every team of the account ($2 NULL). */
 static RoutingPlan bump_team_members_plan = {
 	.sql =
 	"update routing.teams t set members_version = $3"
-	" where t.account_id" EQ "$1 and t.team_id" EQ "$2",
+	" where t.account_id" EQ "$1 and ($2 is null or t.team_id" EQ "$2)",
 	.nargs = 3,
 	.argtypes = {INT8OID, INT8OID, INT8OID}
 };
@@ -443,19 +445,23 @@ static RoutingPlan bump_all_team_members_plan = {
 
 /*
  * routing_bump_team_members moves the members_version of a team whose
- * primary members changed, or (every_team) of every team of every account,
- * so that every backend's pool cache reads those teams' pools again.
+ * primary members changed (scope ROUTING_SCOPE_TEAM), of every team of the
+ * account or of every account, so that every backend's pool cache reads
+ * those teams' pools again.
  */
 void
-routing_bump_team_members(bool every_team, int64 account_id, int64 team_id)
+routing_bump_team_members(RoutingScope scope, int64 account_id, int64 team_id)
 {
 	Datum		values[3] = {Int64GetDatum(account_id), Int64GetDatum(team_id),
 	Int64GetDatum(new_checks_version())};
+	char		nulls[3] = {' ', scope == ROUTING_SCOPE_TEAM ? ' ' : 'n', ' '};
 
-	if (every_team)
+	Assert(scope == ROUTING_SCOPE_TEAM || scope == ROUTING_SCOPE_ACCOUNT ||
+		   scope == ROUTING_SCOPE_ALL);
+	if (scope == ROUTING_SCOPE_ALL)
 		routing_exec(&bump_all_team_members_plan, &values[2], NULL, 0);
 	else
-		routing_exec(&bump_team_members_plan, values, NULL, 0);
+		routing_exec(&bump_team_members_plan, values, nulls, 0);
 }
 
 static RoutingPlan note_turn_plan = {

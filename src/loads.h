@@ -32,7 +32,7 @@ extern void routing_clear_capacities(void);
 extern void routing_resync_account(int64 account_id);
 extern void routing_sync_primary_team(int64 account_id, int64 agent_id);
 extern void routing_clear_primary_teams(void);
-extern void routing_bump_team_members(bool every_team, int64 account_id,
+extern void routing_bump_team_members(RoutingScope scope, int64 account_id,
 									  int64 team_id);
 extern void routing_note_turn(int64 account_id, int64 channel_id,
 							  int64 agent_id, TimestampTz now);

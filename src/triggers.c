@@ -479,9 +479,16 @@ bump_primary_teams(TriggerData *trigdata, TupleDesc desc)
 			teams[0] = first;
 		}
 	}
+	if (nteams == 2 && teams[0].is_primary == teams[1].is_primary &&
+		teams[0].account_id == teams[1].account_id &&
+		teams[0].team_id == teams[1].team_id &&
+		get_int64(trigdata->tg_trigtuple, desc, column_number(desc, "agent_id"), NULL) ==
+		get_int64(trigdata->tg_newtuple, desc, column_number(desc, "agent_id"), NULL))
+		return;					/* the same membership: the team's primaries stand */
 	for (int i = 0; i < nteams; i++)
 		if (teams[i].is_primary)
-			routing_bump_team_members(false, teams[i].account_id, teams[i].team_id);
+			routing_bump_team_members(ROUTING_SCOPE_TEAM, teams[i].account_id,
+									  teams[i].team_id);
 }
 
 /*
@@ -507,7 +514,7 @@ bump_for_trigger(void *arg)
 		if (strcmp(kind, "member") == 0)
 		{
 			routing_clear_primary_teams();
-			routing_bump_team_members(true, 0, 0);
+			routing_bump_team_members(ROUTING_SCOPE_ALL, 0, 0);
 		}
 		return;
 	}
@@ -525,6 +532,9 @@ bump_for_trigger(void *arg)
 	queues = new;
 	if (old.scope != new.scope || old.id != new.id)
 		queues.scope = ROUTING_SCOPE_ACCOUNT;
+	/* A team's row before any queue or load row: see "Lock order" in the README. */
+	if (strcmp(kind, "member") == 0)
+		bump_primary_teams(trigdata, desc);
 	routing_lock_queues(queues.scope, queues.account_id, queues.id, 0);
 	routing_bump_versions(old.scope, old.account_id, old.id);
 	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
@@ -535,7 +545,6 @@ bump_for_trigger(void *arg)
 		routing_sync_primary_team(old.account_id, old.id);
 		if (new.id != old.id || new.account_id != old.account_id)
 			routing_sync_primary_team(new.account_id, new.id);
-		bump_primary_teams(trigdata, desc);
 	}
 	routing_drain_queues(queues.scope, queues.account_id, queues.id, 0);
 }
