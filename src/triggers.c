@@ -428,67 +428,70 @@ target_of_row(const char *kind, HeapTuple tuple, TupleDesc desc,
 	}
 }
 
-/* A team whose primary members a membership row speaks of. */
-typedef struct PrimaryTeam
+/* A team_members row as far as a team's primary members go. */
+typedef struct Membership
 {
 	bool		is_primary;
 	int64		account_id;
 	int64		team_id;
-} PrimaryTeam;
+	int64		agent_id;
+} Membership;
 
 /*
- * primary_team_of_row reads the team of a team_members row, if its role is
- * primary.
+ * membership_of_row reads a team_members row.
  */
-static PrimaryTeam
-primary_team_of_row(HeapTuple tuple, TupleDesc desc)
+static Membership
+membership_of_row(HeapTuple tuple, TupleDesc desc)
 {
-	PrimaryTeam team = {0};
+	Membership	membership;
 	bool		isnull;
 	char	   *role = TextDatumGetCString(heap_getattr(tuple, column_number(desc, "role"),
 														desc, &isnull));
 
-	team.is_primary = strcmp(role, "primary") == 0;
-	team.account_id = get_int64(tuple, desc, column_number(desc, "account_id"), NULL);
-	team.team_id = get_int64(tuple, desc, column_number(desc, "team_id"), NULL);
-	return team;
+	membership.is_primary = strcmp(role, "primary") == 0;
+	membership.account_id = get_int64(tuple, desc, column_number(desc, "account_id"), NULL);
+	membership.team_id = get_int64(tuple, desc, column_number(desc, "team_id"), NULL);
+	membership.agent_id = get_int64(tuple, desc, column_number(desc, "agent_id"), NULL);
+	return membership;
 }
 
 /*
  * bump_primary_teams moves the members_version of the teams whose primary
  * members a membership change changed: the old row's team and the new
- * row's, where the role is primary, in (account, team) order.
+ * row's, where the role is primary, each once, in (account, team) order.
+ * An UPDATE that leaves the membership as it was changes no team.
  */
 static void
 bump_primary_teams(TriggerData *trigdata, TupleDesc desc)
 {
-	PrimaryTeam teams[2];
-	int			nteams = 1;
+	Membership	rows[2];
+	int			nrows = 1;
 
-	teams[0] = primary_team_of_row(trigdata->tg_trigtuple, desc);
+	rows[0] = membership_of_row(trigdata->tg_trigtuple, desc);
 	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
 	{
-		teams[nteams++] = primary_team_of_row(trigdata->tg_newtuple, desc);
-		if (teams[1].account_id < teams[0].account_id ||
-			(teams[1].account_id == teams[0].account_id &&
-			 teams[1].team_id < teams[0].team_id))
-		{
-			PrimaryTeam first = teams[1];
+		Membership	new = membership_of_row(trigdata->tg_newtuple, desc);
+		bool		same_team = new.account_id == rows[0].account_id &&
+			new.team_id == rows[0].team_id;
 
-			teams[1] = teams[0];
-			teams[0] = first;
+		if (same_team && new.agent_id == rows[0].agent_id &&
+			new.is_primary == rows[0].is_primary)
+			return;
+		if (same_team)
+			rows[0].is_primary = rows[0].is_primary || new.is_primary;
+		else if (new.account_id < rows[0].account_id ||
+				 (new.account_id == rows[0].account_id && new.team_id < rows[0].team_id))
+		{
+			rows[nrows++] = rows[0];
+			rows[0] = new;
 		}
+		else
+			rows[nrows++] = new;
 	}
-	if (nteams == 2 && teams[0].is_primary == teams[1].is_primary &&
-		teams[0].account_id == teams[1].account_id &&
-		teams[0].team_id == teams[1].team_id &&
-		get_int64(trigdata->tg_trigtuple, desc, column_number(desc, "agent_id"), NULL) ==
-		get_int64(trigdata->tg_newtuple, desc, column_number(desc, "agent_id"), NULL))
-		return;					/* the same membership: the team's primaries stand */
-	for (int i = 0; i < nteams; i++)
-		if (teams[i].is_primary)
-			routing_bump_team_members(ROUTING_SCOPE_TEAM, teams[i].account_id,
-									  teams[i].team_id);
+	for (int i = 0; i < nrows; i++)
+		if (rows[i].is_primary)
+			routing_bump_team_members(ROUTING_SCOPE_TEAM, rows[i].account_id,
+									  rows[i].team_id);
 }
 
 /*
