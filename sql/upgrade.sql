@@ -6,11 +6,18 @@ drop extension if exists routing cascade;
 create extension routing version '1.0';
 select extversion from pg_extension where extname = 'routing';
 
--- An account made under 1.0 (inserts only: no routing happens before the
--- update, since this build's code expects the 1.1 schema).
-insert into routing.agents (agent_id, name) values (1, 'Ann'), (2, 'Bob');
+-- An account made under 1.0.  This build's code expects the current
+-- schema (as the README says of every update), so the rows are written the
+-- way a restore writes them, with triggers off, agent_loads as 1.0 left it.
+-- Cy (3) is away and Di (4) inactive, neither seated.
+set session_replication_role = replica;
+insert into routing.agents (agent_id, name, active) values
+    (1, 'Ann', true), (2, 'Bob', true), (3, 'Cy', true), (4, 'Di', false);
+insert into routing.agent_loads (agent_id) values (1), (2), (3), (4);
 insert into routing.seats (agent_id, hub) values (1, 'service'), (2, 'service');
-insert into routing.availability (agent_id, status) values (1, 'available'), (2, 'available');
+insert into routing.availability (agent_id, status) values
+    (1, 'available'), (2, 'available'), (3, 'away'), (4, 'available');
+reset session_replication_role;
 insert into routing.inboxes (inbox_id, name) values (1, 'support');
 insert into routing.channels (channel_id, inbox_id, kind, name) values (1, 1, 'chat', 'chat');
 insert into routing.rules (channel_id, enabled) values (1, true);
@@ -22,6 +29,8 @@ select extversion from pg_extension where extname = 'routing';
 -- every load row has its own checks_version
 select count(*) as load_rows, count(distinct checks_version) as distinct_versions
 from routing.agent_loads;
+-- the load rows hold each agent's active flag, seat and availability (1.6)
+select agent_id, active, has_seat, available from routing.agent_loads order by agent_id;
 -- teams start at members_version 0 (1.5); a primary member moves it
 select team_id, members_version from routing.teams order by team_id;
 insert into routing.team_members (team_id, agent_id, role) values (3, 1, 'primary');

@@ -24,21 +24,24 @@ const char *const routing_check_names[ROUTING_CHECK_COUNT] = {
  * The rows the checks read, each by key through an index (the partial ones
  * of inbox_access and rule_targets hold only rows of their kind): a probe
  * costs no plan and no executor start-up, which is most of what a check
- * costs when a backend first meets an agent.
+ * costs when a backend first meets an agent.  The checks of the agent alone
+ * (3.1, 3.2 and 3.5) come with the load row, which keeps them in the same
+ * transaction as the change to agents, seats or availability (loads.c,
+ * SQL_AGENT_FACTS), under the checks_version that change moves.
  */
 static RoutingTable load_table = {
 	.name = "agent_loads",
 	.columns = {"version", "checks_version", "open_chats", "last_chat_at",
-	"open_emails", "chat_capacity", "email_capacity", "primary_team_id"}
+		"open_emails", "chat_capacity", "email_capacity", "primary_team_id",
+	"active", "has_seat", "available"}
 };
 enum
 {
 	LOAD_VERSION, LOAD_CHECKS_VERSION, LOAD_OPEN_CHATS, LOAD_LAST_CHAT_AT,
-	LOAD_OPEN_EMAILS, LOAD_CHAT_CAPACITY, LOAD_EMAIL_CAPACITY, LOAD_PRIMARY_TEAM
+	LOAD_OPEN_EMAILS, LOAD_CHAT_CAPACITY, LOAD_EMAIL_CAPACITY, LOAD_PRIMARY_TEAM,
+	LOAD_ACTIVE, LOAD_HAS_SEAT, LOAD_AVAILABLE
 };
-static RoutingTable agents_table = {.name = "agents", .columns = {"active"}};
 static RoutingTable seats_table = {.name = "seats", .columns = {"hub"}};
-static RoutingTable availability_table = {.name = "availability", .columns = {"status"}};
 static RoutingTable memberships_table = {
 	.name = "team_members", .index = "team_members_by_agent", .columns = {"team_id"}
 };
@@ -65,6 +68,9 @@ typedef struct CheckedAgent
 	int64		primary_team_id;
 	bool		has_capacity;
 	int32		capacity;		/* of the channel's work */
+	bool		active;
+	bool		has_seat;
+	bool		available;
 } CheckedAgent;
 
 /*
@@ -125,24 +131,14 @@ routing_rule_targets(const RoutingChannel *channel, Snapshot snapshot,
 static bool
 check_active(const CheckedAgent *agent, const RoutingChecks *checks)
 {
-	RoutingIndexScan scan;
-	int64		keys[2] = {agent->channel->account_id, agent->agent_id};
-	bool		active;
-
-	routing_index_scan_begin(&scan, &agents_table, 2, keys, agent->snapshot);
-	active = routing_index_scan_next(&scan) &&
-		DatumGetBool(routing_index_scan_value(&scan, 0, NULL));
-	routing_index_scan_end(&scan);
-	return active;
+	return agent->active;
 }
 
 /* Check 3.2: the agent holds a paid seat. */
 static bool
 check_seat(const CheckedAgent *agent, const RoutingChecks *checks)
 {
-	int64		keys[2] = {agent->channel->account_id, agent->agent_id};
-
-	return row_exists(&seats_table, 2, keys, agent->snapshot);
+	return agent->has_seat;
 }
 
 /*
@@ -206,24 +202,11 @@ check_target(const CheckedAgent *agent, const RoutingChecks *checks)
 		row_exists(&agent_target_table, 3, by_name, agent->snapshot);
 }
 
-/* Check 3.5: the agent is available (no row: away). */
+/* Check 3.5: the agent is available (no availability row: away). */
 static bool
 check_available(const CheckedAgent *agent, const RoutingChecks *checks)
 {
-	RoutingIndexScan scan;
-	int64		keys[2] = {agent->channel->account_id, agent->agent_id};
-	bool		available = false;
-
-	routing_index_scan_begin(&scan, &availability_table, 2, keys, agent->snapshot);
-	if (routing_index_scan_next(&scan))
-	{
-		char	   *status = routing_index_scan_text(&scan, 0);
-
-		available = strcmp(status, "available") == 0;
-		pfree(status);
-	}
-	routing_index_scan_end(&scan);
-	return available;
+	return agent->available;
 }
 
 /* Section 12: the agent's open work of the channel's type is below capacity. */
@@ -311,6 +294,9 @@ read_load_row(CheckedAgent *agent, RoutingChecks *checks)
 		value = routing_index_scan_value(&scan, LOAD_PRIMARY_TEAM, &no_last);
 		agent->has_primary_team = !no_last;
 		agent->primary_team_id = no_last ? 0 : DatumGetInt64(value);
+		agent->active = DatumGetBool(routing_index_scan_value(&scan, LOAD_ACTIVE, NULL));
+		agent->has_seat = DatumGetBool(routing_index_scan_value(&scan, LOAD_HAS_SEAT, NULL));
+		agent->available = DatumGetBool(routing_index_scan_value(&scan, LOAD_AVAILABLE, NULL));
 	}
 	routing_index_scan_end(&scan);
 	return found;

@@ -14,7 +14,7 @@
 #include "utils/relcache.h"
 #include "utils/snapshot.h"
 
-#define ROUTING_TABLE_MAX_COLUMNS 8
+#define ROUTING_TABLE_MAX_COLUMNS 12
 
 /*
  * A routing table read by index scans: declared static by its reader with

@@ -354,6 +354,24 @@ new_checks_version(void)
 	return routing_get_int64(0, 1, NULL);
 }
 
+/*
+ * What the load row keeps of its agent's other tables, set from them: the
+ * primary team (which leads the least-busy index) and checks 3.1, 3.2 and
+ * 3.5, so that a first look at an agent reads them with the load row
+ * instead of probing three more tables.
+ */
+#define SQL_AGENT_FACTS \
+	" primary_team_id = (select m.team_id from routing.team_members m" \
+	"  where m.account_id" EQ "l.account_id and m.agent_id" EQ "l.agent_id" \
+	"  and m.role" EQ "'primary')," \
+	" active = coalesce((select a.active from routing.agents a" \
+	"  where a.account_id" EQ "l.account_id and a.agent_id" EQ "l.agent_id), false)," \
+	" has_seat = exists (select from routing.seats s" \
+	"  where s.account_id" EQ "l.account_id and s.agent_id" EQ "l.agent_id)," \
+	" available = exists (select from routing.availability v" \
+	"  where v.account_id" EQ "l.account_id and v.agent_id" EQ "l.agent_id" \
+	"  and v.status" EQ "'available')"
+
 static RoutingPlan resync_account_plan = {
 	.sql =
 	"with locked as materialized (select l.agent_id from routing.agent_loads l"
@@ -363,6 +381,7 @@ static RoutingPlan resync_account_plan = {
 	"   where c.account_id" EQ "$1 and c.agent_id" EQ "l.agent_id and c.work" EQ "'chat'),"
 	"  email_capacity = (select c.max_open from routing.capacities c"
 	"   where c.account_id" EQ "$1 and c.agent_id" EQ "l.agent_id and c.work" EQ "'email'),"
+	SQL_AGENT_FACTS ","
 	"  version = l.version OPERATOR(pg_catalog.+) 1, checks_version = $2"
 	" from locked where l.account_id" EQ "$1 and l.agent_id" EQ "locked.agent_id",
 	.nargs = 2,
@@ -370,12 +389,12 @@ static RoutingPlan resync_account_plan = {
 };
 
 /*
- * routing_resync_account copies every capacity of the account to its load
- * rows again and moves every agent's versions, so that a change made with
- * triggers off (a bulk load under session_replication_role = replica) is
- * what routing reads next, cached verdicts included.  Open counts are not
- * recounted: changes to conversations made with triggers off are the
- * DBA's to keep in step.
+ * routing_resync_account copies every capacity and agent fact of the
+ * account to its load rows again and moves every agent's versions, so that
+ * a change made with triggers off (a bulk load under
+ * session_replication_role = replica) is what routing reads next, cached
+ * verdicts included.  Open counts are not recounted: changes to
+ * conversations made with triggers off are the DBA's to keep in step.
  */
 void
 routing_resync_account(int64 account_id)
@@ -387,44 +406,43 @@ routing_resync_account(int64 account_id)
 	routing_bump_team_members(ROUTING_SCOPE_ACCOUNT, account_id, 0);
 }
 
-static RoutingPlan sync_primary_team_plan = {
+static RoutingPlan sync_agent_plan = {
 	.sql =
-	"update routing.agent_loads l"
-	" set primary_team_id = (select m.team_id from routing.team_members m"
-	"  where m.account_id" EQ "$1 and m.agent_id" EQ "$2 and m.role" EQ "'primary')"
+	"update routing.agent_loads l set" SQL_AGENT_FACTS
 	" where l.account_id" EQ "$1 and l.agent_id" EQ "$2",
 	.nargs = 2,
 	.argtypes = {INT8OID, INT8OID}
 };
 
 /*
- * routing_sync_primary_team copies an agent's primary team to their load
- * row, where the least-busy index reads it, after a membership change that
- * holds the row (routing_bump_versions).
+ * routing_sync_agent copies an agent's facts (SQL_AGENT_FACTS) to their load
+ * row after a change to them, under the row lock that the change's
+ * routing_bump_versions took: this statement's snapshot, taken after that
+ * lock, sees every change committed by whoever held the row before, so the
+ * last of two concurrent changes writes what both together left.
  */
 void
-routing_sync_primary_team(int64 account_id, int64 agent_id)
+routing_sync_agent(int64 account_id, int64 agent_id)
 {
 	Datum		values[2] = {Int64GetDatum(account_id), Int64GetDatum(agent_id)};
 
-	exec_books(&sync_primary_team_plan, values, NULL, 0);
+	exec_books(&sync_agent_plan, values, NULL, 0);
 }
 
-static RoutingPlan clear_primary_teams_plan = {
-	.sql =
-	"update routing.agent_loads l set primary_team_id = null"
-	" where l.primary_team_id is not null",
+static RoutingPlan sync_all_agents_plan = {
+	.sql = "update routing.agent_loads l set" SQL_AGENT_FACTS,
 	.nargs = 0
 };
 
 /*
- * routing_clear_primary_teams empties every agent's primary team, in every
- * account, after a TRUNCATE of team_members (which spans accounts).
+ * routing_sync_all_agents copies every agent's facts to their load row, in
+ * every account, after a TRUNCATE (which spans accounts) has moved every
+ * agent's versions.
  */
 void
-routing_clear_primary_teams(void)
+routing_sync_all_agents(void)
 {
-	exec_books(&clear_primary_teams_plan, NULL, NULL, 0);
+	exec_books(&sync_all_agents_plan, NULL, NULL, 0);
 }
 
 /* One team ($2 a team id) or every team of the account ($2 NULL). */
@@ -491,19 +509,23 @@ routing_note_turn(int64 account_id, int64 channel_id, int64 agent_id,
 
 static RoutingPlan create_load_row_plan = {
 	.sql =
-	"insert into routing.agent_loads (account_id, agent_id) values ($1, $2)",
-	.nargs = 2,
-	.argtypes = {INT8OID, INT8OID}
+	"insert into routing.agent_loads (account_id, agent_id, active)"
+	" values ($1, $2, $3)",
+	.nargs = 3,
+	.argtypes = {INT8OID, INT8OID, BOOLOID}
 };
 
 /*
  * routing_create_load_row gives a new agent the agent_loads row that
- * routing reads and locks.
+ * routing reads and locks.  Of the agent's facts (SQL_AGENT_FACTS) only
+ * "active" can be set yet: seats, availability and memberships name an
+ * existing agent.
  */
 void
-routing_create_load_row(int64 account_id, int64 agent_id)
+routing_create_load_row(int64 account_id, int64 agent_id, bool active)
 {
-	Datum		values[2] = {Int64GetDatum(account_id), Int64GetDatum(agent_id)};
+	Datum		values[3] = {Int64GetDatum(account_id), Int64GetDatum(agent_id),
+	BoolGetDatum(active)};
 
 	exec_books(&create_load_row_plan, values, NULL, 0);
 }

@@ -30,15 +30,15 @@ extern void routing_set_capacity(int64 account_id, int64 agent_id, bool is_chat,
 								 bool has_max, int32 max_open);
 extern void routing_clear_capacities(void);
 extern void routing_resync_account(int64 account_id);
-extern void routing_sync_primary_team(int64 account_id, int64 agent_id);
-extern void routing_clear_primary_teams(void);
+extern void routing_sync_agent(int64 account_id, int64 agent_id);
+extern void routing_sync_all_agents(void);
 extern void routing_bump_team_members(RoutingScope scope, int64 account_id,
 									  int64 team_id);
 extern void routing_note_turn(int64 account_id, int64 channel_id,
 							  int64 agent_id, TimestampTz now);
 extern void routing_bump_versions(RoutingScope scope, int64 account_id,
 								  int64 id);
-extern void routing_create_load_row(int64 account_id, int64 agent_id);
+extern void routing_create_load_row(int64 account_id, int64 agent_id, bool active);
 extern void routing_zero_loads(void);
 extern bool routing_books_writing(void);
 extern void routing_guard_books_row(const char *action, bool is_delete,

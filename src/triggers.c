@@ -330,6 +330,7 @@ typedef struct AgentWork
 	int64		agent_id;
 	const char *action;			/* a books change: insert into, update, ... */
 	bool		is_delete;
+	bool		active;			/* a new agent's agents.active */
 	bool		answer;
 } AgentWork;
 
@@ -349,7 +350,7 @@ create_load_row(void *arg)
 {
 	AgentWork  *work = arg;
 
-	routing_create_load_row(work->account_id, work->agent_id);
+	routing_create_load_row(work->account_id, work->agent_id, work->active);
 }
 
 PG_FUNCTION_INFO_V1(routing_agent_created);
@@ -362,11 +363,16 @@ Datum
 routing_agent_created(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	TupleDesc	desc;
 	AgentWork	work = {0};
+	bool		isnull;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		elog(ERROR, "routing_agent_created must be called as a trigger");
-	read_agent(trigdata->tg_trigtuple, RelationGetDescr(trigdata->tg_relation), &work);
+	desc = RelationGetDescr(trigdata->tg_relation);
+	read_agent(trigdata->tg_trigtuple, desc, &work);
+	work.active = DatumGetBool(heap_getattr(trigdata->tg_trigtuple,
+											column_number(desc, "active"), desc, &isnull));
 	routing_as_owner(create_load_row, &work);
 	return PointerGetDatum(NULL);
 }
@@ -498,8 +504,10 @@ bump_primary_teams(TriggerData *trigdata, TupleDesc desc)
  * bump_for_trigger is routing_eligibility_changed's work: it moves the
  * versions of whoever the changed rows speak of, or of every agent after a
  * TRUNCATE, between the queue locks and the drain of section 13 (an agent
- * may have become eligible).  An UPDATE that moves a row between agents
- * locks and drains the account's queues.
+ * may have become eligible); a change to an agent's own rows (agents,
+ * seats, availability, memberships) is copied to their load row under the
+ * lock the bump took.  An UPDATE that moves a row between agents locks and
+ * drains the account's queues.
  */
 static void
 bump_for_trigger(void *arg)
@@ -514,11 +522,9 @@ bump_for_trigger(void *arg)
 	if (TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
 	{
 		routing_bump_versions(ROUTING_SCOPE_ALL, 0, 0);
+		routing_sync_all_agents();
 		if (strcmp(kind, "member") == 0)
-		{
-			routing_clear_primary_teams();
 			routing_bump_team_members(ROUTING_SCOPE_ALL, 0, 0);
-		}
 		return;
 	}
 	target_of_row(kind, trigdata->tg_trigtuple, desc, &old);
@@ -542,12 +548,12 @@ bump_for_trigger(void *arg)
 	routing_bump_versions(old.scope, old.account_id, old.id);
 	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
 		routing_bump_versions(new.scope, new.account_id, new.id);
-	if (strcmp(kind, "member") == 0)
+	if (strcmp(kind, "agent") == 0 || strcmp(kind, "member") == 0)
 	{
 		/* Under the load rows the bump holds. */
-		routing_sync_primary_team(old.account_id, old.id);
+		routing_sync_agent(old.account_id, old.id);
 		if (new.id != old.id || new.account_id != old.account_id)
-			routing_sync_primary_team(new.account_id, new.id);
+			routing_sync_agent(new.account_id, new.id);
 	}
 	routing_drain_queues(queues.scope, queues.account_id, queues.id, 0);
 }
