@@ -114,4 +114,31 @@ insert into routing.rule_targets (channel_id, team_id) values (1, 10);
 insert into routing.conversations (channel_id) select 1 from generate_series(1, 500);
 select array_agg(distinct assignee_agent_id order by assignee_agent_id) as agents
 from routing.conversations;
+
+-- a reset of the sequence (ALTER SEQUENCE ... RESTART) can repeat a version
+-- too: the session forgets what it remembered.  Team 10 loses agent 11 (the
+-- pool of 10 is remembered), then, after the reset, takes agent 11 back
+-- under the version its pool of 10 had (forced here).
+delete from routing.team_members where agent_id = 11;
+delete from routing.conversations;
+insert into routing.conversations (channel_id) select 1 from generate_series(1, 500);
+select array_agg(distinct assignee_agent_id order by assignee_agent_id) as agents
+from routing.conversations;
+select members_version as v10 from routing.teams where team_id = 10 \gset
+alter sequence routing.agent_checks_seq restart;
+insert into routing.team_members (team_id, agent_id, role) values (10, 11, 'primary');
+update routing.teams set members_version = :v10 where team_id = 10;
+delete from routing.conversations;
+insert into routing.conversations (channel_id) select 1 from generate_series(1, 500);
+select array_agg(distinct assignee_agent_id order by assignee_agent_id) as agents
+from routing.conversations;
+
+-- vacuum and analyze of the routing tables keep the remembered pools and
+-- verdicts (they are keyed on versions, which vacuum does not move), and
+-- routing goes on right
+vacuum analyze routing.agent_loads, routing.conversations, routing.teams;
+delete from routing.conversations;
+insert into routing.conversations (channel_id) select 1 from generate_series(1, 500);
+select array_agg(distinct assignee_agent_id order by assignee_agent_id) as agents
+from routing.conversations;
 drop extension routing cascade;

@@ -352,9 +352,10 @@ routing_agent_check(const RoutingChannel *channel, int64 agent_id,
  * sets: a pool of up to 8,192 agents fits in distinct sets, and one of
  * 16,384 in the two ways.  Least-busy routing visits a whole pool in turn,
  * so a pool that did not fit would read every candidate's checks anew.
- * The cache is emptied when a routing relation is dropped or altered
- * (routing_schema_generation), so that a version read from a re-created
- * agent_checks_seq never finds a verdict of the dropped tables.
+ * The cache is emptied when agent_checks_seq is dropped or reset
+ * (routing_versions_generation), so that a version read from a re-created
+ * sequence never finds a verdict of the dropped tables; vacuum and other
+ * changes to the tables keep it.
  */
 typedef struct CachedChecks
 {
@@ -370,7 +371,7 @@ typedef struct CachedChecks
 
 static CachedChecks *checks_cache = NULL;
 
-/* The routing_schema_generation() the cache's slots were filled under. */
+/* The routing_versions_generation() the cache's slots were filled under. */
 static uint64 checks_cache_generation = 0;
 
 /*
@@ -401,7 +402,7 @@ routing_candidate_eligible(const RoutingChannel *channel, int64 agent_id,
 	CachedChecks *set;
 	CachedChecks *slot;
 	RoutingChecks checks;
-	uint64		generation = routing_schema_generation();
+	uint64		generation = routing_versions_generation();
 
 	if (checks_cache == NULL)
 		checks_cache = MemoryContextAllocZero(

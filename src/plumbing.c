@@ -1,8 +1,9 @@
 /*
  * plumbing.c
  *		Module set-up and what every layer above uses: running as the
- *		extension owner, kept SPI plans, snapshots, and the generation that
- *		tells per-backend caches when the routing relations changed.
+ *		extension owner, kept SPI plans, snapshots, and the generations that
+ *		tell per-backend caches when the routing relations or the versions'
+ *		sequence changed.
  */
 #include "postgres.h"
 #include "fmgr.h"
@@ -26,14 +27,19 @@ bool		routing_notify_enabled = true;
 void		_PG_init(void);
 
 /*
- * The relations whose definition a per-backend cache depends on, and a
- * counter that moves whenever one of them is invalidated: altered, dropped
- * (with the extension or alone), truncated or vacuumed.  A cache filled
- * under one value of the counter is never used under another, so nothing it
- * holds outlives the relations it describes, not even when a DROP and CREATE
- * EXTENSION reuse ids and sequence values.
+ * The relations whose definition a per-backend cache depends on, and two
+ * counters.  The schema generation moves whenever one of them is
+ * invalidated (altered, dropped with the extension or alone, truncated,
+ * vacuumed or analyzed): what is kept about the relations themselves
+ * (their ids, column numbers) is looked up again under a new one.  The
+ * versions generation moves only when the sequence that gives
+ * checks_version and members_version their values is invalidated (dropped
+ * or reset: then its values can repeat) or replaced, and on a reset of
+ * every relation: the verdict and pool caches, keyed on those versions,
+ * stay valid through everything else, autovacuum included.
  */
 static const char *const watched_relation_names[] = {
+	"agent_checks_seq",			/* first: the versions' sequence */
 	"agents", "seats", "availability", "teams", "team_members", "inboxes",
 	"inbox_access", "channels", "rules", "rule_targets",
 	"conversations", "agent_loads"
@@ -41,21 +47,25 @@ static const char *const watched_relation_names[] = {
 static Oid	watched_relids[lengthof(watched_relation_names)];
 static bool watched_relids_known = false;
 static uint64 schema_generation = 1;
+static Oid	versions_sequence = InvalidOid; /* the sequence counted for */
+static uint64 versions_generation = 1;
 
 /*
  * relation_invalidated is the relcache invalidation callback: an
  * invalidation of a watched relation, or of every relation (InvalidOid),
- * moves the generation and forgets the relation ids, which may be gone.
- * While the ids are being looked up, any invalidation moves it.
+ * moves the schema generation and forgets the relation ids, which may be
+ * gone; while they are being looked up, any invalidation does.  One of the
+ * versions' sequence, or of every relation, moves the versions generation.
  */
 static void
 relation_invalidated(Datum arg, Oid relid)
 {
 	bool		watched = !OidIsValid(relid) || !watched_relids_known;
 
-	for (size_t i = 0; !watched && watched_relids_known &&
-		 i < lengthof(watched_relids); i++)
+	for (size_t i = 0; !watched && i < lengthof(watched_relids); i++)
 		watched = watched_relids[i] == relid;
+	if (!OidIsValid(relid) || relid == versions_sequence)
+		versions_generation++;
 	if (watched)
 	{
 		schema_generation++;
@@ -64,13 +74,13 @@ relation_invalidated(Datum arg, Oid relid)
 }
 
 /*
- * routing_schema_generation is the current generation of the routing
- * relations' definitions (see watched_relation_names).
+ * look_up_watched_relations makes the watched relations' ids known, and
+ * moves the versions generation if the sequence is another one.  A lookup
+ * can take invalidations: look up again until none came.
  */
-uint64
-routing_schema_generation(void)
+static void
+look_up_watched_relations(void)
 {
-	/* A lookup can take invalidations: look up again until none came. */
 	while (!watched_relids_known)
 	{
 		uint64		before = schema_generation;
@@ -81,7 +91,34 @@ routing_schema_generation(void)
 												  namespace_oid);
 		watched_relids_known = schema_generation == before;
 	}
+	if (watched_relids[0] != versions_sequence)
+	{
+		versions_sequence = watched_relids[0];
+		versions_generation++;
+	}
+}
+
+/*
+ * routing_schema_generation is the current generation of the routing
+ * relations' definitions (see watched_relation_names).
+ */
+uint64
+routing_schema_generation(void)
+{
+	look_up_watched_relations();
 	return schema_generation;
+}
+
+/*
+ * routing_versions_generation is the current generation of the values of
+ * checks_version and members_version: two equal values read under one
+ * generation were given for the same change.
+ */
+uint64
+routing_versions_generation(void)
+{
+	look_up_watched_relations();
+	return versions_generation;
 }
 
 /*

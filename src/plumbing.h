@@ -37,6 +37,7 @@ extern bool routing_notify_enabled;
 
 extern void routing_as_owner(RoutingOwnerWork work, void *arg);
 extern uint64 routing_schema_generation(void);
+extern uint64 routing_versions_generation(void);
 extern int	routing_exec(RoutingPlan *plan, Datum *values, const char *nulls,
 						 long count);
 extern int	routing_exec_snapshot(RoutingPlan *plan, Datum *values,

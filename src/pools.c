@@ -46,7 +46,7 @@ static CachedPool pool_cache[POOL_CACHE_SLOTS];
 static MemoryContext pool_cache_context = NULL;
 static int64 pool_cache_ids = 0;
 
-/* The routing_schema_generation() the cache was filled under. */
+/* The routing_versions_generation() the cache was filled under. */
 static uint64 pool_cache_generation = 0;
 
 static RoutingTable teams_table = {
@@ -90,15 +90,15 @@ empty_cache(void)
 }
 
 /*
- * cache_slot is the channel's slot, after emptying the cache if the routing
- * relations were dropped or altered since it was filled (a re-created
+ * cache_slot is the channel's slot, after emptying the cache if the
+ * versions' sequence was dropped or reset since it was filled (a re-created
  * sequence repeats versions).
  */
 static CachedPool *
 cache_slot(int64 account_id, int64 channel_id)
 {
 	int64		key[2] = {account_id, channel_id};
-	uint64		generation = routing_schema_generation();
+	uint64		generation = routing_versions_generation();
 
 	if (pool_cache_generation != generation)
 		empty_cache();
