@@ -79,6 +79,14 @@ select routing.drain(1);
 select agent_id, active, available, eligible from checks where agent_id in (1, 2);
 insert into routing.conversations (channel_id) values (1) returning assignee_agent_id;
 
+-- an agent inserted after their seat and availability, in one statement
+-- (the foreign keys are checked at its end), has both on the load row
+with seat as (insert into routing.seats (agent_id, hub) values (5, 'service') returning agent_id),
+     here as (insert into routing.availability (agent_id, status) values (5, 'available') returning agent_id)
+insert into routing.agents (agent_id, name) select agent_id, 'Eve' from seat;
+insert into routing.rule_targets (channel_id, agent_id) values (1, 5);
+select agent_id, active, paid_seat, available, eligible from checks where agent_id = 5;
+
 -- the load rows say the same as the tables they copy
 select l.agent_id,
        l.active = a.active as active_same,

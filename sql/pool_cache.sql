@@ -142,3 +142,33 @@ insert into routing.conversations (channel_id) select 1 from generate_series(1, 
 select array_agg(distinct assignee_agent_id order by assignee_agent_id) as agents
 from routing.conversations;
 drop extension routing cascade;
+
+-- A data-only restore empties the tables (TRUNCATE routing.agents CASCADE)
+-- and sets the sequence back, so checks_version values repeat: the session
+-- must not reuse a verdict it cached before.  Agent 1 is eligible and
+-- routed to (the verdict is cached); the restored load row has the same
+-- checks_version but no paid seat.
+create extension routing;
+insert into routing.agents (agent_id, name) values (1, 'Ann');
+insert into routing.seats (agent_id, hub) values (1, 'service');
+select routing.set_availability(1, 'available');
+insert into routing.inboxes (inbox_id, name) values (1, 'Help desk');
+insert into routing.channels (channel_id, inbox_id, kind) values (1, 1, 'chat');
+insert into routing.rules (channel_id, enabled) values (1, true);
+insert into routing.rule_targets (channel_id, agent_id) values (1, 1);
+insert into routing.conversations (channel_id) values (1) returning assignee_agent_id;
+select checks_version as v1 from routing.agent_loads where agent_id = 1 \gset
+select last_value as s1 from routing.agent_checks_seq \gset
+truncate routing.agents cascade;
+set session_replication_role = replica;
+insert into routing.agents (agent_id, name) values (1, 'Ann');
+insert into routing.availability (agent_id, status) values (1, 'available');
+insert into routing.agent_loads (agent_id, checks_version, active, has_seat, available)
+values (1, :v1, true, false, true);
+insert into routing.rules (channel_id, enabled) values (1, true);
+insert into routing.rule_targets (channel_id, agent_id) values (1, 1);
+select setval('routing.agent_checks_seq', :s1);
+reset session_replication_role;
+insert into routing.conversations (channel_id) values (1)
+returning assignee_agent_id, assigned_reason;
+drop extension routing cascade;

@@ -374,18 +374,15 @@ new_checks_version(void)
 
 static RoutingPlan resync_account_plan = {
 	.sql =
-	"with locked as materialized (select l.agent_id from routing.agent_loads l"
-	"  where l.account_id" EQ "$1 order by l.agent_id for no key update)"
-	" update routing.agent_loads l"
+	"update routing.agent_loads l"
 	" set chat_capacity = (select c.max_open from routing.capacities c"
 	"   where c.account_id" EQ "$1 and c.agent_id" EQ "l.agent_id and c.work" EQ "'chat'),"
 	"  email_capacity = (select c.max_open from routing.capacities c"
 	"   where c.account_id" EQ "$1 and c.agent_id" EQ "l.agent_id and c.work" EQ "'email'),"
-	SQL_AGENT_FACTS ","
-	"  version = l.version OPERATOR(pg_catalog.+) 1, checks_version = $2"
-	" from locked where l.account_id" EQ "$1 and l.agent_id" EQ "locked.agent_id",
-	.nargs = 2,
-	.argtypes = {INT8OID, INT8OID}
+	SQL_AGENT_FACTS
+	" where l.account_id" EQ "$1",
+	.nargs = 1,
+	.argtypes = {INT8OID}
 };
 
 /*
@@ -393,15 +390,18 @@ static RoutingPlan resync_account_plan = {
  * account to its load rows again and moves every agent's versions, so that
  * a change made with triggers off (a bulk load under
  * session_replication_role = replica) is what routing reads next, cached
- * verdicts included.  Open counts are not recounted: changes to
- * conversations made with triggers off are the DBA's to keep in step.
+ * verdicts included.  The copy is a second statement, as in
+ * routing_sync_agent: its snapshot is taken once the bump holds every row,
+ * so a change that held one before is in it.  Open counts are not
+ * recounted: changes to conversations made with triggers off are the
+ * DBA's to keep in step.
  */
 void
 routing_resync_account(int64 account_id)
 {
-	Datum		values[2] = {Int64GetDatum(account_id),
-	Int64GetDatum(new_checks_version())};
+	Datum		values[1] = {Int64GetDatum(account_id)};
 
+	routing_bump_versions(ROUTING_SCOPE_ACCOUNT, account_id, 0);
 	exec_books(&resync_account_plan, values, NULL, 0);
 	routing_bump_team_members(ROUTING_SCOPE_ACCOUNT, account_id, 0);
 }
@@ -509,25 +509,24 @@ routing_note_turn(int64 account_id, int64 channel_id, int64 agent_id,
 
 static RoutingPlan create_load_row_plan = {
 	.sql =
-	"insert into routing.agent_loads (account_id, agent_id, active)"
-	" values ($1, $2, $3)",
-	.nargs = 3,
-	.argtypes = {INT8OID, INT8OID, BOOLOID}
+	"insert into routing.agent_loads (account_id, agent_id) values ($1, $2)",
+	.nargs = 2,
+	.argtypes = {INT8OID, INT8OID}
 };
 
 /*
  * routing_create_load_row gives a new agent the agent_loads row that
- * routing reads and locks.  Of the agent's facts (SQL_AGENT_FACTS) only
- * "active" can be set yet: seats, availability and memberships name an
- * existing agent.
+ * routing reads and locks, with the agent's facts: a statement that
+ * inserted a seat or availability before the agent (foreign keys are
+ * checked at its end) found no row to copy them to.
  */
 void
-routing_create_load_row(int64 account_id, int64 agent_id, bool active)
+routing_create_load_row(int64 account_id, int64 agent_id)
 {
-	Datum		values[3] = {Int64GetDatum(account_id), Int64GetDatum(agent_id),
-	BoolGetDatum(active)};
+	Datum		values[2] = {Int64GetDatum(account_id), Int64GetDatum(agent_id)};
 
 	exec_books(&create_load_row_plan, values, NULL, 0);
+	routing_sync_agent(account_id, agent_id);
 }
 
 static RoutingPlan zero_loads_plan = {

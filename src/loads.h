@@ -38,7 +38,7 @@ extern void routing_note_turn(int64 account_id, int64 channel_id,
 							  int64 agent_id, TimestampTz now);
 extern void routing_bump_versions(RoutingScope scope, int64 account_id,
 								  int64 id);
-extern void routing_create_load_row(int64 account_id, int64 agent_id, bool active);
+extern void routing_create_load_row(int64 account_id, int64 agent_id);
 extern void routing_zero_loads(void);
 extern bool routing_books_writing(void);
 extern void routing_guard_books_row(const char *action, bool is_delete,

@@ -10,6 +10,7 @@
 
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_namespace.h"
 #include "miscadmin.h"
 #include "utils/lsyscache.h"
@@ -32,23 +33,28 @@ void		_PG_init(void);
  * invalidated (altered, dropped with the extension or alone, truncated,
  * vacuumed or analyzed): what is kept about the relations themselves
  * (their ids, column numbers) is looked up again under a new one.  The
- * versions generation moves only when the sequence that gives
- * checks_version and members_version their values is invalidated (dropped
- * or reset: then its values can repeat) or replaced, and on a reset of
- * every relation: the verdict and pool caches, keyed on those versions,
- * stay valid through everything else, autovacuum included.
+ * versions generation moves only when a value of checks_version or
+ * members_version could come back meaning something else: when their
+ * sequence is invalidated (dropped, reset) or another one, when a table
+ * holding them is rewritten or replaced (a TRUNCATE before a restore, which
+ * sets the sequence back), and on a reset of every relation.  The verdict
+ * and pool caches, keyed on those versions, stay valid through everything
+ * else, autovacuum included.
  */
 static const char *const watched_relation_names[] = {
-	"agent_checks_seq",			/* first: the versions' sequence */
-	"agents", "seats", "availability", "teams", "team_members", "inboxes",
-	"inbox_access", "channels", "rules", "rule_targets",
-	"conversations", "agent_loads"
+	/* first the versions' sequence, then the tables holding versions */
+	"agent_checks_seq", "agent_loads", "teams",
+	"agents", "seats", "availability", "team_members", "inboxes",
+	"inbox_access", "channels", "rules", "rule_targets", "conversations"
 };
+#define VERSION_HOLDERS 3
 static Oid	watched_relids[lengthof(watched_relation_names)];
 static bool watched_relids_known = false;
 static uint64 schema_generation = 1;
-static Oid	versions_sequence = InvalidOid; /* the sequence counted for */
+/* The versions generation, and the relations and files it counts for. */
 static uint64 versions_generation = 1;
+static Oid	versions_relids[VERSION_HOLDERS];
+static Oid	versions_files[VERSION_HOLDERS];
 
 /*
  * relation_invalidated is the relcache invalidation callback: an
@@ -64,7 +70,7 @@ relation_invalidated(Datum arg, Oid relid)
 
 	for (size_t i = 0; !watched && i < lengthof(watched_relids); i++)
 		watched = watched_relids[i] == relid;
-	if (!OidIsValid(relid) || relid == versions_sequence)
+	if (!OidIsValid(relid) || relid == versions_relids[0])
 		versions_generation++;
 	if (watched)
 	{
@@ -74,13 +80,33 @@ relation_invalidated(Datum arg, Oid relid)
 }
 
 /*
+ * relation_file is the file number of a relation (InvalidOid if none).
+ */
+static Oid
+relation_file(Oid relid)
+{
+	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Oid			file = InvalidOid;
+
+	if (HeapTupleIsValid(tuple))
+	{
+		file = ((Form_pg_class) GETSTRUCT(tuple))->relfilenode;
+		ReleaseSysCache(tuple);
+	}
+	return file;
+}
+
+/*
  * look_up_watched_relations makes the watched relations' ids known, and
- * moves the versions generation if the sequence is another one.  A lookup
- * can take invalidations: look up again until none came.
+ * moves the versions generation if a relation holding versions is another
+ * one or has another file.  A lookup can take invalidations: look up again
+ * until none came.
  */
 static void
 look_up_watched_relations(void)
 {
+	Oid			files[VERSION_HOLDERS];
+
 	while (!watched_relids_known)
 	{
 		uint64		before = schema_generation;
@@ -89,12 +115,17 @@ look_up_watched_relations(void)
 		for (size_t i = 0; i < lengthof(watched_relids); i++)
 			watched_relids[i] = get_relname_relid(watched_relation_names[i],
 												  namespace_oid);
+		for (int i = 0; i < VERSION_HOLDERS; i++)
+			files[i] = relation_file(watched_relids[i]);
 		watched_relids_known = schema_generation == before;
-	}
-	if (watched_relids[0] != versions_sequence)
-	{
-		versions_sequence = watched_relids[0];
-		versions_generation++;
+		if (watched_relids_known &&
+			(memcmp(versions_relids, watched_relids, sizeof(versions_relids)) != 0 ||
+			 memcmp(versions_files, files, sizeof(versions_files)) != 0))
+		{
+			memcpy(versions_relids, watched_relids, sizeof(versions_relids));
+			memcpy(versions_files, files, sizeof(versions_files));
+			versions_generation++;
+		}
 	}
 }
 

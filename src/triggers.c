@@ -330,7 +330,6 @@ typedef struct AgentWork
 	int64		agent_id;
 	const char *action;			/* a books change: insert into, update, ... */
 	bool		is_delete;
-	bool		active;			/* a new agent's agents.active */
 	bool		answer;
 } AgentWork;
 
@@ -350,7 +349,7 @@ create_load_row(void *arg)
 {
 	AgentWork  *work = arg;
 
-	routing_create_load_row(work->account_id, work->agent_id, work->active);
+	routing_create_load_row(work->account_id, work->agent_id);
 }
 
 PG_FUNCTION_INFO_V1(routing_agent_created);
@@ -363,16 +362,11 @@ Datum
 routing_agent_created(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-	TupleDesc	desc;
 	AgentWork	work = {0};
-	bool		isnull;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		elog(ERROR, "routing_agent_created must be called as a trigger");
-	desc = RelationGetDescr(trigdata->tg_relation);
-	read_agent(trigdata->tg_trigtuple, desc, &work);
-	work.active = DatumGetBool(heap_getattr(trigdata->tg_trigtuple,
-											column_number(desc, "active"), desc, &isnull));
+	read_agent(trigdata->tg_trigtuple, RelationGetDescr(trigdata->tg_relation), &work);
 	routing_as_owner(create_load_row, &work);
 	return PointerGetDatum(NULL);
 }
