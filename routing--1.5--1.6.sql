@@ -22,6 +22,15 @@ from routing.agents a
 where a.account_id = l.account_id and a.agent_id = l.agent_id;
 alter table routing.agent_loads enable trigger books_guard;
 
+-- The counts and capacities stay non-negative through the books_guard
+-- trigger, which checks them in C: a CHECK constraint is parsed and planned
+-- again by every statement that writes the table, each claim included.
+alter table routing.agent_loads
+    drop constraint agent_loads_open_chats_check,
+    drop constraint agent_loads_open_emails_check,
+    drop constraint agent_loads_chat_capacity_check,
+    drop constraint agent_loads_email_capacity_check;
+
 comment on column routing.agent_loads.active is 'Internal: agents.active, kept by the triggers';
 comment on column routing.agent_loads.has_seat is 'Internal: whether the agent holds a paid seat (seats), kept by the triggers';
 comment on column routing.agent_loads.available is 'Internal: whether the agent is available (availability), kept by the triggers';
