@@ -24,7 +24,7 @@
 #include "pools.h"
 
 /* A direct-mapped cache of this many pools per backend. */
-#define POOL_CACHE_SLOTS 256
+#define POOL_CACHE_SLOTS 4096
 /* The most ids it holds in all (1 MB); a pool larger than that is not kept. */
 #define POOL_CACHE_IDS 131072
 
