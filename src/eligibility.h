@@ -25,7 +25,8 @@
 /*
  * The checks of sections 3 (3.1 to 3.5) and 12 (room), the one list that
  * knows them: an id, the name explain_route shows, and the function of
- * eligibility.c that reads it, by key through an index.  Which rules waive
+ * eligibility.c that reads it, from the agent's load row (active, paid
+ * seat, available, room) or by key through an index.  Which rules waive
  * a check is judged in C (check_waived in eligibility.c).  Adding a check
  * is a line here, its function, and a trigger that moves the agents'
  * checks_version when the table it reads changes.  Room depends on the
