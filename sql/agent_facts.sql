@@ -95,3 +95,34 @@ select l.agent_id,
                              where v.agent_id = l.agent_id and v.status = 'available') as available_same
 from routing.agent_loads l join routing.agents a using (account_id, agent_id)
 order by 1;
+
+-- sections 3.1, 3.2, 3.5 and 14: every method judges a candidate by the
+-- facts read with its load row, however it reads the pool: least busy chat
+-- (the team's rows in load order, channel 12), least busy email and round
+-- robin (one query of the pool, channels 13 and 14), random (named agents'
+-- rows, channel 15).  Of team 1's primary members Gil (11) is inactive, Hu
+-- (12) has no seat and Io (13) is away; only Jay (14) passes all three.
+insert into routing.agents (agent_id, name, active) values
+    (11, 'Gil', false), (12, 'Hu', true), (13, 'Io', true), (14, 'Jay', true);
+insert into routing.seats (agent_id, hub) values (11, 'service'), (13, 'service'), (14, 'service');
+select count(routing.set_availability(agent_id, 'available')) as available
+from routing.agents where agent_id in (11, 12, 14);
+select routing.set_availability(13, 'away');
+insert into routing.teams (team_id, name) values (1, 'Desk');
+insert into routing.team_members (team_id, agent_id, role)
+select 1, agent_id, 'primary' from routing.agents where agent_id between 11 and 14;
+insert into routing.channels (channel_id, inbox_id, kind, name) values
+    (12, 1, 'chat', 'Busy chat'), (13, 1, 'email', 'busy@'),
+    (14, 1, 'chat', 'Turns chat'), (15, 1, 'email', 'random@');
+insert into routing.rules (channel_id, enabled, distribution) values
+    (12, true, 'least_busy'), (13, true, 'least_busy'), (14, true, 'round_robin'),
+    (15, true, 'random');
+insert into routing.rule_targets (channel_id, team_id) values (12, 1), (13, 1), (14, 1);
+insert into routing.rule_targets (channel_id, agent_id)
+select 15, agent_id from routing.agents where agent_id between 11 and 14;
+insert into routing.conversations (channel_id)
+select channel_id from generate_series(12, 15) channel_id, generate_series(1, 4);
+select channel_id, count(*) as conversations,
+       array_agg(distinct assignee_agent_id) as assignees
+from routing.conversations where channel_id between 12 and 15
+group by channel_id order by channel_id;

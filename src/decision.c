@@ -73,8 +73,8 @@ typedef struct LoadCandidate
 
 enum
 {
-	LOAD_AGENT_ID, LOAD_OPEN_CHATS, LOAD_VERSION, LOAD_CHECKS_VERSION,
-	LOAD_CHAT_CAPACITY, LOAD_LAST_CHAT_AT, LOAD_OPEN_EMAILS, LOAD_EMAIL_CAPACITY
+	LOAD_AGENT_ID, LOAD_OPEN_CHATS, LOAD_VERSION, LOAD_CHAT_CAPACITY,
+	LOAD_LAST_CHAT_AT, LOAD_OPEN_EMAILS, LOAD_EMAIL_CAPACITY, LOAD_FACTS
 };
 
 /*
@@ -88,15 +88,15 @@ enum
 static RoutingTable team_least_busy_table = {
 	.name = "agent_loads",
 	.index = "agent_loads_team_least_busy",
-	.columns = {"agent_id", "open_chats", "version", "checks_version",
-	"chat_capacity", "last_chat_at", "open_emails", "email_capacity"}
+	.columns = {"agent_id", "open_chats", "version", "chat_capacity",
+	"last_chat_at", "open_emails", "email_capacity", ROUTING_FACTS_COLUMNS}
 };
 
 /* An agent's agent_loads row by primary key: a rule's directly named agent. */
 static RoutingTable load_row_table = {
 	.name = "agent_loads",
-	.columns = {"agent_id", "open_chats", "version", "checks_version",
-	"chat_capacity", "last_chat_at", "open_emails", "email_capacity"}
+	.columns = {"agent_id", "open_chats", "version", "chat_capacity",
+	"last_chat_at", "open_emails", "email_capacity", ROUTING_FACTS_COLUMNS}
 };
 
 /*
@@ -104,12 +104,12 @@ static RoutingTable load_row_table = {
  * teams it names) with their load of the channel's work ($3: chat), room
  * and round-robin turns, for the methods whose order no index gives: least
  * busy by email load, and round robin.  Eligibility is judged from the
- * verdict cache.
+ * facts read with each row and the verdict cache.
  */
 #define POOL_COLUMNS \
-	"select l.agent_id, l.version, l.checks_version," \
+	"select l.agent_id, l.version," \
 	" (case when $3 then l.open_chats else l.open_emails end)::pg_catalog.int8," \
-	" coalesce(t.given, 0), " SQL_ROOM("$3") \
+	" coalesce(t.given, 0), " SQL_ROOM("$3") ", " ROUTING_FACTS_SQL \
 	" from (select r.agent_id from routing.rule_targets r" \
 	"   where r.account_id" EQ "$1 and r.channel_id" EQ "$2 and r.agent_id is not null" \
 	"  union select m.agent_id from routing.rule_targets r" \
@@ -183,13 +183,16 @@ static RoutingPlan targets_by_turn_plan = {
 /* The most candidates a method without an index reads into a list. */
 #define POOL_MAX_CANDIDATES 100000
 
-/* A chat pool's load row as read, with what the least-busy order compares. */
+/*
+ * A pool member's load row as read: what the least-busy order compares,
+ * and what judging the member's eligibility takes from the row.
+ */
 typedef struct PoolRow
 {
-	LoadCandidate candidate;	/* load: open chats */
+	LoadCandidate candidate;
 	bool		has_last_chat_at;
 	TimestampTz last_chat_at;
-	int64		checks_version;
+	RoutingAgentFacts facts;
 	bool		room;
 } PoolRow;
 
@@ -217,9 +220,7 @@ typedef struct CandidateSource
 	int			nnamed;
 	int64	   *named_ids;		/* sorted, to skip a named agent met again */
 	bool		is_chat;		/* the merge's load and room: chat, else email */
-	LoadCandidate *list;
-	bool	   *list_room;
-	int64	   *list_checks_version;
+	PoolRow    *list;
 	int			nlist;
 	int			next;
 } CandidateSource;
@@ -253,20 +254,17 @@ read_pool(const RoutingChannel *channel, Snapshot snapshot, RoutingPlan *plan,
 	int			n = routing_exec_snapshot(plan, values, NULL, POOL_MAX_CANDIDATES,
 										  snapshot);
 
-	source->list = palloc(sizeof(LoadCandidate) * Max(n, 1));
-	source->list_room = palloc(sizeof(bool) * Max(n, 1));
-	source->list_checks_version = palloc(sizeof(int64) * Max(n, 1));
+	source->list = palloc0(sizeof(PoolRow) * Max(n, 1));
 	for (int row = 0; row < n; row++)
 	{
-		LoadCandidate *c = &source->list[row];
+		LoadCandidate *c = &source->list[row].candidate;
 
 		c->agent_id = routing_get_int64(row, 1, NULL);
 		c->version = routing_get_int64(row, 2, NULL);
-		source->list_checks_version[row] = routing_get_int64(row, 3, NULL);
-		c->load = routing_get_int64(row, 4, NULL);
-		c->tie = by_turn ? routing_get_int64(row, 5, NULL) : c->load;
-		source->list_room[row] = routing_get_bool(row, 6);
-		c->held = false;
+		c->load = routing_get_int64(row, 3, NULL);
+		c->tie = by_turn ? routing_get_int64(row, 4, NULL) : c->load;
+		source->list[row].room = routing_get_bool(row, 5);
+		routing_spi_facts(row, 6, &source->list[row].facts);
 	}
 	source->nlist = n;
 }
@@ -314,8 +312,7 @@ read_pool_row(RoutingIndexScan *rows, bool is_chat, PoolRow *row)
 	row->candidate.tie = row->candidate.load;
 	row->candidate.version = DatumGetInt64(routing_index_scan_value(rows, LOAD_VERSION, NULL));
 	row->candidate.held = held_by_another(rows);
-	row->checks_version = DatumGetInt64(routing_index_scan_value(rows, LOAD_CHECKS_VERSION,
-																 NULL));
+	routing_scan_facts(rows, LOAD_FACTS, &row->facts);
 	row->room = no_capacity || row->candidate.load < DatumGetInt32(capacity);
 	row->has_last_chat_at = !no_last;
 	row->last_chat_at = no_last ? 0 : DatumGetTimestampTz(last);
@@ -529,7 +526,7 @@ static bool
 pool_row_eligible(const RoutingChannel *channel, const PoolRow *row, Snapshot snapshot)
 {
 	return routing_candidate_eligible(channel, row->candidate.agent_id,
-									  row->checks_version, row->room, snapshot);
+									  &row->facts, row->room, snapshot);
 }
 
 /*
@@ -576,11 +573,9 @@ next_eligible(const RoutingChannel *channel, Snapshot snapshot,
 	{
 		int			i = source->next++;
 
-		if (!routing_candidate_eligible(channel, source->list[i].agent_id,
-										source->list_checks_version[i],
-										source->list_room[i], snapshot))
+		if (!pool_row_eligible(channel, &source->list[i], snapshot))
 			continue;
-		*out = source->list[i];
+		*out = source->list[i].candidate;
 		return true;
 	}
 	return false;

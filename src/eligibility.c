@@ -31,15 +31,13 @@ const char *const routing_check_names[ROUTING_CHECK_COUNT] = {
  */
 static RoutingTable load_table = {
 	.name = "agent_loads",
-	.columns = {"version", "checks_version", "open_chats", "last_chat_at",
-		"open_emails", "chat_capacity", "email_capacity", "primary_team_id",
-	"active", "has_seat", "available"}
+	.columns = {"version", "open_chats", "last_chat_at", "open_emails",
+		"chat_capacity", "email_capacity", ROUTING_FACTS_COLUMNS}
 };
 enum
 {
-	LOAD_VERSION, LOAD_CHECKS_VERSION, LOAD_OPEN_CHATS, LOAD_LAST_CHAT_AT,
-	LOAD_OPEN_EMAILS, LOAD_CHAT_CAPACITY, LOAD_EMAIL_CAPACITY, LOAD_PRIMARY_TEAM,
-	LOAD_ACTIVE, LOAD_HAS_SEAT, LOAD_AVAILABLE
+	LOAD_VERSION, LOAD_OPEN_CHATS, LOAD_LAST_CHAT_AT, LOAD_OPEN_EMAILS,
+	LOAD_CHAT_CAPACITY, LOAD_EMAIL_CAPACITY, LOAD_FACTS
 };
 static RoutingTable seats_table = {.name = "seats", .columns = {"hub"}};
 static RoutingTable memberships_table = {
@@ -64,13 +62,9 @@ typedef struct CheckedAgent
 	const RoutingChannel *channel;
 	int64		agent_id;
 	Snapshot	snapshot;
-	bool		has_primary_team;
-	int64		primary_team_id;
+	RoutingAgentFacts facts;
 	bool		has_capacity;
 	int32		capacity;		/* of the channel's work */
-	bool		active;
-	bool		has_seat;
-	bool		available;
 } CheckedAgent;
 
 /*
@@ -131,14 +125,14 @@ routing_rule_targets(const RoutingChannel *channel, Snapshot snapshot,
 static bool
 check_active(const CheckedAgent *agent, const RoutingChecks *checks)
 {
-	return agent->active;
+	return agent->facts.active;
 }
 
 /* Check 3.2: the agent holds a paid seat. */
 static bool
 check_seat(const CheckedAgent *agent, const RoutingChecks *checks)
 {
-	return agent->has_seat;
+	return agent->facts.has_seat;
 }
 
 /*
@@ -169,8 +163,8 @@ check_access(const CheckedAgent *agent, const RoutingChecks *checks)
 	bool		granted;
 
 	if (!channel->restricted ||
-		(agent->has_primary_team &&
-		 team_has_access_under(channel, agent->primary_team_id, agent->snapshot)) ||
+		(agent->facts.has_primary_team &&
+		 team_has_access_under(channel, agent->facts.primary_team_id, agent->snapshot)) ||
 		row_exists(&agent_access_table, 3, by_name, agent->snapshot))
 		return true;
 	granted = false;
@@ -179,7 +173,7 @@ check_access(const CheckedAgent *agent, const RoutingChecks *checks)
 	{
 		int64		team_id = DatumGetInt64(routing_index_scan_value(&teams, 0, NULL));
 
-		granted = !(agent->has_primary_team && team_id == agent->primary_team_id) &&
+		granted = !(agent->facts.has_primary_team && team_id == agent->facts.primary_team_id) &&
 			team_has_access_under(channel, team_id, agent->snapshot);
 	}
 	routing_index_scan_end(&teams);
@@ -195,9 +189,9 @@ check_target(const CheckedAgent *agent, const RoutingChecks *checks)
 {
 	const RoutingChannel *channel = agent->channel;
 	int64		by_name[3] = {channel->account_id, channel->channel_id, agent->agent_id};
-	int64		by_team[3] = {channel->account_id, channel->channel_id, agent->primary_team_id};
+	int64		by_team[3] = {channel->account_id, channel->channel_id, agent->facts.primary_team_id};
 
-	return (agent->has_primary_team &&
+	return (agent->facts.has_primary_team &&
 			row_exists(&team_target_table, 3, by_team, agent->snapshot)) ||
 		row_exists(&agent_target_table, 3, by_name, agent->snapshot);
 }
@@ -206,7 +200,7 @@ check_target(const CheckedAgent *agent, const RoutingChecks *checks)
 static bool
 check_available(const CheckedAgent *agent, const RoutingChecks *checks)
 {
-	return agent->available;
+	return agent->facts.available;
 }
 
 /* Section 12: the agent's open work of the channel's type is below capacity. */
@@ -260,6 +254,41 @@ judge_checks(const RoutingChannel *channel, bool need_target,
 }
 
 /*
+ * routing_scan_facts reads an agent's facts from the current row of a scan
+ * of agent_loads whose columns from first_column on are
+ * ROUTING_FACTS_COLUMNS.
+ */
+void
+routing_scan_facts(RoutingIndexScan *scan, int first_column, RoutingAgentFacts *facts)
+{
+	bool		no_team;
+	Datum		team = routing_index_scan_value(scan, first_column + 1, &no_team);
+
+	facts->checks_version = DatumGetInt64(routing_index_scan_value(scan, first_column, NULL));
+	facts->has_primary_team = !no_team;
+	facts->primary_team_id = no_team ? 0 : DatumGetInt64(team);
+	facts->active = DatumGetBool(routing_index_scan_value(scan, first_column + 2, NULL));
+	facts->has_seat = DatumGetBool(routing_index_scan_value(scan, first_column + 3, NULL));
+	facts->available = DatumGetBool(routing_index_scan_value(scan, first_column + 4, NULL));
+}
+
+/*
+ * routing_spi_facts reads an agent's facts from a row of the last SPI
+ * result whose columns from first_column on (numbered from 1) are
+ * ROUTING_FACTS_SQL.
+ */
+void
+routing_spi_facts(int row, int first_column, RoutingAgentFacts *facts)
+{
+	facts->checks_version = routing_get_int64(row, first_column, NULL);
+	facts->primary_team_id = routing_get_int64(row, first_column + 1,
+											   &facts->has_primary_team);
+	facts->active = routing_get_bool(row, first_column + 2);
+	facts->has_seat = routing_get_bool(row, first_column + 3);
+	facts->available = routing_get_bool(row, first_column + 4);
+}
+
+/*
  * read_load_row reads the agent's load row into "checks" and "agent"; false
  * when the agent has none.
  */
@@ -279,8 +308,6 @@ read_load_row(CheckedAgent *agent, RoutingChecks *checks)
 		Datum		value;
 
 		checks->version = DatumGetInt64(routing_index_scan_value(&scan, LOAD_VERSION, NULL));
-		checks->checks_version =
-			DatumGetInt64(routing_index_scan_value(&scan, LOAD_CHECKS_VERSION, NULL));
 		checks->open_chats = DatumGetInt32(routing_index_scan_value(&scan, LOAD_OPEN_CHATS, NULL));
 		value = routing_index_scan_value(&scan, LOAD_LAST_CHAT_AT, &no_last);
 		checks->has_last_chat_at = !no_last;
@@ -291,15 +318,23 @@ read_load_row(CheckedAgent *agent, RoutingChecks *checks)
 										 &no_capacity);
 		agent->has_capacity = !no_capacity;
 		agent->capacity = no_capacity ? 0 : DatumGetInt32(value);
-		value = routing_index_scan_value(&scan, LOAD_PRIMARY_TEAM, &no_last);
-		agent->has_primary_team = !no_last;
-		agent->primary_team_id = no_last ? 0 : DatumGetInt64(value);
-		agent->active = DatumGetBool(routing_index_scan_value(&scan, LOAD_ACTIVE, NULL));
-		agent->has_seat = DatumGetBool(routing_index_scan_value(&scan, LOAD_HAS_SEAT, NULL));
-		agent->available = DatumGetBool(routing_index_scan_value(&scan, LOAD_AVAILABLE, NULL));
+		routing_scan_facts(&scan, LOAD_FACTS, &agent->facts);
 	}
 	routing_index_scan_end(&scan);
 	return found;
+}
+
+/*
+ * read_checks reads every check of an agent whose load row was read into
+ * "agent" and "checks"; the target check passes without reading when
+ * need_target is false.
+ */
+static void
+read_checks(const CheckedAgent *agent, bool need_target, RoutingChecks *checks)
+{
+	for (int check = 0; check < ROUTING_CHECK_COUNT; check++)
+		checks->passed[check] = (check == CHECK_TARGET && !need_target) ||
+			check_readers[check] (agent, checks);
 }
 
 /*
@@ -323,9 +358,7 @@ routing_agent_check(const RoutingChannel *channel, int64 agent_id,
 	checks->exists = read_load_row(&agent, checks);
 	if (checks->exists)
 	{
-		for (int check = 0; check < ROUTING_CHECK_COUNT; check++)
-			checks->passed[check] = (check == CHECK_TARGET && !need_target) ||
-				check_readers[check] (&agent, checks);
+		read_checks(&agent, need_target, checks);
 		judge_checks(channel, need_target, checks);
 	}
 	if (own_snapshot != NULL)
@@ -343,6 +376,8 @@ routing_agent_check(const RoutingChannel *channel, int64 agent_id,
  * read in the same snapshot as they were.  So a cached verdict is exactly
  * what the checks would read now.  The claim's compare-and-swap on
  * "version" still guards the decision against changes after the read.
+ * A miss reads only what the load row does not carry (inbox access: one or
+ * two probes for a restricted inbox, none for an open one).
  * Two-way set associative: a set of two slots holds the two candidates
  * that hashed to it most recently used, so the memory is fixed (640 kB,
  * allocated on first use) and two candidates that collide (as many do when
@@ -363,7 +398,7 @@ typedef struct CachedChecks
 	int64		channel_id;
 	int64		agent_id;
 	int64		checks_version;
-	bool		exists;
+	bool		filled;
 	bool		passed[ROUTING_CHECK_COUNT];
 } CachedChecks;
 
@@ -382,24 +417,25 @@ static bool
 cached_checks_match(const CachedChecks *slot, const RoutingChannel *channel,
 					int64 agent_id)
 {
-	return slot->exists && slot->agent_id == agent_id &&
+	return slot->filled && slot->agent_id == agent_id &&
 		slot->account_id == channel->account_id &&
 		slot->channel_id == channel->channel_id;
 }
 
 /*
  * routing_candidate_eligible tells whether agent_id, whose load row was
- * read with checks_version and room (has_room) for the channel's work, is
- * eligible for automatic routing on the channel, reading the checks under
- * "snapshot" only when the cache has none for that version.  A candidate
- * is a target of the rule by where the decision found it (the rule's
- * named agents and its teams' primary members, read under the same
- * snapshot, or a remembered pool checked against them), so the target
- * check is not read again: that is one probe fewer on a first look.
+ * read with "facts" and room (has_room) for the channel's work, is eligible
+ * for automatic routing on the channel, reading the checks the load row
+ * does not carry under "snapshot" only when the cache has none for that
+ * checks_version.  A candidate is a target of the rule by where the
+ * decision found it (the rule's named agents and its teams' primary
+ * members, read under the same snapshot, or a remembered pool checked
+ * against them), so the target check is not read again.
  */
 bool
 routing_candidate_eligible(const RoutingChannel *channel, int64 agent_id,
-						   int64 checks_version, bool has_room, Snapshot snapshot)
+						   const RoutingAgentFacts *facts, bool has_room,
+						   Snapshot snapshot)
 {
 	int64		channel_key[2] = {channel->account_id, channel->channel_id};
 	CachedChecks *set;
@@ -429,20 +465,24 @@ routing_candidate_eligible(const RoutingChannel *channel, int64 agent_id,
 	}
 	slot = &set[0];
 	if (!(cached_checks_match(slot, channel, agent_id) &&
-		  slot->checks_version == checks_version))
+		  slot->checks_version == facts->checks_version))
 	{
+		CheckedAgent agent = {.channel = channel, .agent_id = agent_id,
+		.snapshot = snapshot, .facts = *facts};
+
 		if (!cached_checks_match(slot, channel, agent_id))
 			set[1] = set[0];
-		routing_agent_check(channel, agent_id, false, snapshot, &checks);
+		memset(&checks, 0, sizeof(checks));
+		read_checks(&agent, false, &checks);
 		slot->account_id = channel->account_id;
 		slot->channel_id = channel->channel_id;
 		slot->agent_id = agent_id;
-		slot->checks_version = checks.checks_version;
-		slot->exists = checks.exists;
+		slot->checks_version = facts->checks_version;
+		slot->filled = true;
 		memcpy(slot->passed, checks.passed, sizeof(slot->passed));
 	}
 	memset(&checks, 0, sizeof(checks));
-	checks.exists = slot->exists;
+	checks.exists = true;
 	memcpy(checks.passed, slot->passed, sizeof(checks.passed));
 	checks.passed[CHECK_CAPACITY] = has_room;
 	judge_checks(channel, true, &checks);

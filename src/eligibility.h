@@ -13,6 +13,7 @@
 #include "utils/timestamp.h"
 
 #include "channel.h"
+#include "index_scan.h"
 #include "plumbing.h"
 
 /* Room for the channel's work on load row "l"; is_chat names the parameter saying chat. */
@@ -58,7 +59,6 @@ typedef struct RoutingChecks
 	int64		agent_id;
 	bool		exists;
 	int64		version;		/* of the agent's load row */
-	int64		checks_version; /* ditto: what the checks were read under */
 	int64		open_chats;		/* ditto: the agent's loads */
 	bool		has_last_chat_at;
 	TimestampTz last_chat_at;
@@ -67,6 +67,28 @@ typedef struct RoutingChecks
 	bool		eligible;
 	bool		eligible_but_away;	/* only availability stands in the way */
 } RoutingChecks;
+
+/*
+ * What an agent's load row says of the agent alone (checks 3.1, 3.2 and
+ * 3.5) and of its primary team, with the checks_version it carries: what a
+ * decision reads with each candidate's load, so that judging the candidate
+ * reads no row again.
+ */
+typedef struct RoutingAgentFacts
+{
+	int64		checks_version;
+	bool		has_primary_team;
+	int64		primary_team_id;
+	bool		active;
+	bool		has_seat;
+	bool		available;
+} RoutingAgentFacts;
+
+/* The load row's columns that hold them, in the order the readers below take. */
+#define ROUTING_FACTS_COLUMNS \
+	"checks_version", "primary_team_id", "active", "has_seat", "available"
+#define ROUTING_FACTS_SQL \
+	"l.checks_version, l.primary_team_id, l.active, l.has_seat, l.available"
 
 /* The teams and the agents a users-and-teams rule names. */
 typedef struct RoutingRuleTargets
@@ -84,8 +106,12 @@ extern void routing_rule_targets(const RoutingChannel *channel, Snapshot snapsho
 extern void routing_agent_check(const RoutingChannel *channel, int64 agent_id,
 								bool need_target, Snapshot snapshot,
 								RoutingChecks *checks);
+extern void routing_scan_facts(RoutingIndexScan *scan, int first_column,
+							   RoutingAgentFacts *facts);
+extern void routing_spi_facts(int row, int first_column, RoutingAgentFacts *facts);
 extern bool routing_candidate_eligible(const RoutingChannel *channel,
-									   int64 agent_id, int64 checks_version,
+									   int64 agent_id,
+									   const RoutingAgentFacts *facts,
 									   bool has_room, Snapshot snapshot);
 extern void routing_check_owner_access(const RoutingChannel *channel,
 									   int64 conversation_id, bool has_agent,
