@@ -172,3 +172,49 @@ reset session_replication_role;
 insert into routing.conversations (channel_id) values (1)
 returning assignee_agent_id, assigned_reason;
 drop extension routing cascade;
+
+-- Many pools in one session: 5,000 email channels, channel c targeting team
+-- (c % 10) + 1 of 10 teams of 10 primary members, more pools than the
+-- cache has sets, so that pools share sets and evict each other.  Every
+-- email goes to a member of its channel's team; then agent 1 leaves team 1
+-- and none of team 1's 500 channels gives him anything, whether its pool
+-- was still remembered or not.  The channels are loaded with triggers off
+-- (each rule would move every agent's versions) and routing.drain()
+-- afterwards, as the README says for bulk loads.
+create extension routing;
+insert into routing.agents (agent_id, name)
+select g, 'agent ' || g from generate_series(1, 100) g;
+insert into routing.seats (agent_id, hub) select agent_id, 'service' from routing.agents;
+select count(routing.set_availability(agent_id, 'available')) from routing.agents;
+insert into routing.teams (team_id, name) select t, 'team ' || t from generate_series(1, 10) t;
+insert into routing.team_members (team_id, agent_id, role)
+select (g - 1) / 10 + 1, g, 'primary' from generate_series(1, 100) g;
+insert into routing.inboxes (inbox_id, name) values (1, 'Help desk');
+set session_replication_role = replica;
+insert into routing.channels (channel_id, inbox_id, kind)
+select c, 1, 'email' from generate_series(1, 5000) c;
+insert into routing.rules (channel_id, enabled) select c, true from generate_series(1, 5000) c;
+insert into routing.rule_targets (channel_id, team_id)
+select c, c % 10 + 1 from generate_series(1, 5000) c;
+reset session_replication_role;
+select routing.drain(1);
+create temp table round (after_id bigint);
+insert into round values (0);
+create view routed as
+select count(*) as emails,
+       count(*) filter (where c.assignee_agent_id is null) as unassigned,
+       count(*) filter (where not exists (
+           select from routing.team_members m
+           where m.team_id = c.channel_id % 10 + 1 and m.agent_id = c.assignee_agent_id
+             and m.role = 'primary')) as outside_team,
+       count(*) filter (where c.assignee_agent_id = 1) > 0 as agent_1_got_any
+from routing.conversations c where c.conversation_id > (select after_id from round);
+insert into routing.conversations (channel_id)
+select c from generate_series(1, 5000) c, generate_series(1, 2);
+select * from routed;
+delete from routing.team_members where agent_id = 1;
+update round set after_id = (select max(conversation_id) from routing.conversations);
+insert into routing.conversations (channel_id)
+select c from generate_series(1, 5000) c, generate_series(1, 2) where c % 10 = 0;
+select * from routed;
+drop extension routing cascade;

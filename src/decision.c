@@ -77,6 +77,11 @@ enum
 	LOAD_LAST_CHAT_AT, LOAD_OPEN_EMAILS, LOAD_EMAIL_CAPACITY, LOAD_FACTS
 };
 
+/* The columns of a pool member's agent_loads row, in the order above. */
+#define POOL_ROW_COLUMNS \
+	{"agent_id", "open_chats", "version", "chat_capacity", "last_chat_at", \
+	"open_emails", "email_capacity", ROUTING_FACTS_COLUMNS}
+
 /*
  * A team's primary members' agent_loads rows in the order of index
  * agent_loads_team_least_busy (fewest open chats, least recent chat,
@@ -88,15 +93,13 @@ enum
 static RoutingTable team_least_busy_table = {
 	.name = "agent_loads",
 	.index = "agent_loads_team_least_busy",
-	.columns = {"agent_id", "open_chats", "version", "chat_capacity",
-	"last_chat_at", "open_emails", "email_capacity", ROUTING_FACTS_COLUMNS}
+	.columns = POOL_ROW_COLUMNS
 };
 
 /* An agent's agent_loads row by primary key: a rule's directly named agent. */
 static RoutingTable load_row_table = {
 	.name = "agent_loads",
-	.columns = {"agent_id", "open_chats", "version", "chat_capacity",
-	"last_chat_at", "open_emails", "email_capacity", ROUTING_FACTS_COLUMNS}
+	.columns = POOL_ROW_COLUMNS
 };
 
 /*

@@ -23,8 +23,14 @@
 #include "index_scan.h"
 #include "pools.h"
 
-/* A direct-mapped cache of this many pools per backend. */
-#define POOL_CACHE_SLOTS 4096
+/*
+ * A two-way set associative cache of this many pools per backend: a set of
+ * two slots holds the two channels that hashed to it most recently used
+ * (the first slot the most recent), so that 3,000 accounts' email pools
+ * stay remembered even where two of them share a set (direct-mapped, a
+ * third of them evicted each other).
+ */
+#define POOL_CACHE_SLOTS 8192
 /* The most ids it holds in all (1 MB); a pool larger than that is not kept. */
 #define POOL_CACHE_IDS 131072
 
@@ -90,21 +96,32 @@ empty_cache(void)
 }
 
 /*
- * cache_slot is the channel's slot, after emptying the cache if the
- * versions' sequence was dropped or reset since it was filled (a re-created
- * sequence repeats versions).
+ * cache_set is the channel's set of two slots, its slot (if it has one)
+ * moved first, after emptying the cache if the versions' sequence was
+ * dropped or reset since it was filled (a re-created sequence repeats
+ * versions).
  */
 static CachedPool *
-cache_slot(int64 account_id, int64 channel_id)
+cache_set(int64 account_id, int64 channel_id)
 {
 	int64		key[2] = {account_id, channel_id};
 	uint64		generation = routing_versions_generation();
+	CachedPool *set;
 
 	if (pool_cache_generation != generation)
 		empty_cache();
 	pool_cache_generation = generation;
-	return &pool_cache[hash_bytes((const unsigned char *) key, sizeof(key)) %
-					   POOL_CACHE_SLOTS];
+	set = &pool_cache[(hash_bytes((const unsigned char *) key, sizeof(key)) %
+					   (POOL_CACHE_SLOTS / 2)) * 2];
+	if (set[1].nmembers > 0 && set[1].account_id == account_id &&
+		set[1].channel_id == channel_id)
+	{
+		CachedPool	used = set[1];
+
+		set[1] = set[0];
+		set[0] = used;
+	}
+	return set;
 }
 
 /*
@@ -123,7 +140,7 @@ same_ids(const int64 *a, const int64 *b, int n)
 bool
 routing_pool_lookup(const RoutingPoolKey *key, RoutingPoolMembers *members)
 {
-	CachedPool *slot = cache_slot(key->account_id, key->channel_id);
+	CachedPool *slot = cache_set(key->account_id, key->channel_id);
 
 	if (slot->nmembers == 0 || slot->account_id != key->account_id ||
 		slot->channel_id != key->channel_id ||
@@ -151,29 +168,46 @@ copy_ids(const int64 *ids, int n)
 }
 
 /*
+ * forget_slot empties a slot.
+ */
+static void
+forget_slot(CachedPool *slot)
+{
+	if (slot->nmembers == 0)
+		return;
+	pool_cache_ids -= (int64) slot->nmembers + 2 * slot->nteams + slot->nagents;
+	pfree(slot->team_ids);
+	pfree(slot->team_versions);
+	pfree(slot->agent_ids);
+	pfree(slot->member_ids);
+	slot->nmembers = 0;
+}
+
+/*
  * routing_pool_remember keeps the n member ids of the pool that "key"
- * describes, of which "eligible" were eligible, in place of what the
- * channel's slot held.  When the cache would outgrow POOL_CACHE_IDS it is
- * emptied first; an empty pool, or one larger than that, is not kept.
+ * describes, of which "eligible" were eligible, in the first slot of the
+ * channel's set, in place of what the channel's slot held, or else of the
+ * set's least recently used.  When the cache would outgrow POOL_CACHE_IDS
+ * it is emptied first; an empty pool, or one larger than that, is not kept.
  */
 void
 routing_pool_remember(const RoutingPoolKey *key, const int64 *ids, int n, int eligible)
 {
-	CachedPool *slot = cache_slot(key->account_id, key->channel_id);
+	CachedPool *set = cache_set(key->account_id, key->channel_id);
+	CachedPool *slot = &set[0];
 	int64		size = (int64) n + 2 * key->targets.nteams + key->targets.nagents;
 
 	if (pool_cache_context == NULL)
 		pool_cache_context = AllocSetContextCreate(TopMemoryContext, "routing pool cache",
 												   ALLOCSET_DEFAULT_SIZES);
-	if (slot->nmembers > 0)
+	if (slot->nmembers > 0 && (slot->account_id != key->account_id ||
+							   slot->channel_id != key->channel_id))
 	{
-		pool_cache_ids -= (int64) slot->nmembers + 2 * slot->nteams + slot->nagents;
-		pfree(slot->team_ids);
-		pfree(slot->team_versions);
-		pfree(slot->agent_ids);
-		pfree(slot->member_ids);
+		forget_slot(&set[1]);
+		set[1] = set[0];
 		slot->nmembers = 0;
 	}
+	forget_slot(slot);
 	if (n == 0 || size > POOL_CACHE_IDS)
 		return;
 	if (pool_cache_ids + size > POOL_CACHE_IDS)
