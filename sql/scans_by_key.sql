@@ -57,4 +57,23 @@ select s.relname, s.seq_scan - b.seq_scan as scanned_whole
 from pg_stat_user_tables s join scans_before b using (relname)
 where s.schemaname = 'routing' and s.seq_scan <> b.seq_scan
 order by s.relname;
+
+-- A close reads the queue channels its agent's room can serve, through the
+-- index of queue channels (1.7), not every rule of the account: with 200
+-- more channels in account 1500, none of them queueing, closing its 12
+-- conversations reads a few rules rows per close, not 200.
+insert into routing.channels (account_id, channel_id, inbox_id, kind, name)
+    select 1500, c, 1, 'email', 'channel ' || c from generate_series(4, 203) c;
+insert into routing.rules (account_id, channel_id, enabled)
+    select 1500, c, true from generate_series(4, 203) c;
+select pg_stat_force_next_flush();
+create temporary table rules_before as
+    select idx_tup_fetch + seq_tup_read as read from pg_stat_user_tables
+    where schemaname = 'routing' and relname = 'rules';
+update routing.conversations set status = 'closed'
+where account_id = 1500 and assignee_agent_id is not null;
+select pg_stat_force_next_flush();
+select (s.idx_tup_fetch + s.seq_tup_read - b.read) / 12 < 10 as few_rules_per_close
+from pg_stat_user_tables s, rules_before b
+where s.schemaname = 'routing' and s.relname = 'rules';
 drop extension routing cascade;
