@@ -387,9 +387,10 @@ routing_agent_check(const RoutingChannel *channel, int64 agent_id,
  * sets: a pool of up to 8,192 agents fits in distinct sets, and one of
  * 16,384 in the two ways.  Least-busy routing visits a whole pool in turn,
  * so a pool that did not fit would read every candidate's checks anew.
- * The cache is emptied when agent_checks_seq is dropped or reset
- * (routing_versions_generation), so that a version read from a re-created
- * sequence never finds a verdict of the dropped tables; vacuum and other
+ * The cache is emptied when the versions generation moves
+ * (routing_versions_generation: agent_checks_seq dropped, reset or
+ * replaced, agent_loads or teams rewritten), so that a version that came
+ * back never finds a verdict of what it meant before; vacuum and other
  * changes to the tables keep it.
  */
 typedef struct CachedChecks

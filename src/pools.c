@@ -97,9 +97,8 @@ empty_cache(void)
 
 /*
  * cache_set is the channel's set of two slots, its slot (if it has one)
- * moved first, after emptying the cache if the versions' sequence was
- * dropped or reset since it was filled (a re-created sequence repeats
- * versions).
+ * moved first, after emptying the cache if the versions generation moved
+ * since it was filled (a version it holds could now mean something else).
  */
 static CachedPool *
 cache_set(int64 account_id, int64 channel_id)
