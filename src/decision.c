@@ -316,7 +316,8 @@ read_pool_row(RoutingIndexScan *rows, bool is_chat, PoolRow *row)
 	row->candidate.version = DatumGetInt64(routing_index_scan_value(rows, LOAD_VERSION, NULL));
 	row->candidate.held = held_by_another(rows);
 	routing_scan_facts(rows, LOAD_FACTS, &row->facts);
-	row->room = no_capacity || row->candidate.load < DatumGetInt32(capacity);
+	row->room = routing_has_room(row->candidate.load, !no_capacity,
+								 no_capacity ? 0 : DatumGetInt32(capacity));
 	row->has_last_chat_at = !no_last;
 	row->last_chat_at = no_last ? 0 : DatumGetTimestampTz(last);
 }

@@ -209,7 +209,7 @@ check_room(const CheckedAgent *agent, const RoutingChecks *checks)
 {
 	int64		open = agent->channel->is_chat ? checks->open_chats : checks->open_emails;
 
-	return !agent->has_capacity || open < agent->capacity;
+	return routing_has_room(open, agent->has_capacity, agent->capacity);
 }
 
 typedef bool (*CheckReader) (const CheckedAgent *agent, const RoutingChecks *checks);

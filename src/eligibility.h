@@ -24,6 +24,17 @@
 	"  or l.open_emails OPERATOR(pg_catalog.<) l.email_capacity end)"
 
 /*
+ * routing_has_room is SQL_ROOM in C: room for one more conversation with
+ * "open" of the channel's work type open, under a capacity (has_capacity)
+ * or none.
+ */
+static inline bool
+routing_has_room(int64 open, bool has_capacity, int32 capacity)
+{
+	return !has_capacity || open < capacity;
+}
+
+/*
  * The checks of sections 3 (3.1 to 3.5) and 12 (room), the one list that
  * knows them: an id, the name explain_route shows, and the function of
  * eligibility.c that reads it, from the agent's load row (active, paid
