@@ -26,8 +26,8 @@
  * - load_rows_subid: the oldest live subtransaction that took an
  *   agent_loads row lock (InvalidSubTransactionId: none), which the
  *   transaction holds until it ends unless that subtransaction aborts;
- * - books_writing: the extension itself is changing agent_loads, which
- *   the guard lets through.
+ * - books_writing: the extension itself is changing agent_loads or a
+ *   team's members_version, which the guards let through.
  */
 static SubTransactionId load_rows_subid = InvalidSubTransactionId;
 static bool books_writing = false;
@@ -98,8 +98,9 @@ routing_holds_load_rows(void)
 }
 
 /*
- * routing_books_writing tells whether the statement changing agent_loads is
- * one of the extension's own, which the guard lets through.
+ * routing_books_writing tells whether the statement changing agent_loads or
+ * members_version is one of the extension's own, which the guards let
+ * through.
  */
 bool
 routing_books_writing(void)
@@ -108,9 +109,9 @@ routing_books_writing(void)
 }
 
 /*
- * exec_books runs a kept plan that changes agent_loads, marked as the
- * extension's own change for the guard trigger; an error leaves the mark to
- * the (sub)transaction abort, which clears it.
+ * exec_books runs a kept plan that changes agent_loads or members_version,
+ * marked as the extension's own change for the guard triggers; an error
+ * leaves the mark to the (sub)transaction abort, which clears it.
  */
 static int
 exec_books(RoutingPlan *plan, Datum *values, const char *nulls, long count)
@@ -477,9 +478,9 @@ routing_bump_team_members(RoutingScope scope, int64 account_id, int64 team_id)
 	Assert(scope == ROUTING_SCOPE_TEAM || scope == ROUTING_SCOPE_ACCOUNT ||
 		   scope == ROUTING_SCOPE_ALL);
 	if (scope == ROUTING_SCOPE_ALL)
-		routing_exec(&bump_all_team_members_plan, &values[2], NULL, 0);
+		exec_books(&bump_all_team_members_plan, &values[2], NULL, 0);
 	else
-		routing_exec(&bump_team_members_plan, values, nulls, 0);
+		exec_books(&bump_team_members_plan, values, nulls, 0);
 }
 
 static RoutingPlan note_turn_plan = {

@@ -751,6 +751,50 @@ routing_books_truncated(PG_FUNCTION_ARGS)
 	return PointerGetDatum(NULL);
 }
 
+PG_FUNCTION_INFO_V1(routing_members_version_guard);
+
+/*
+ * routing_members_version_guard is the BEFORE INSERT OR UPDATE OF
+ * members_version trigger on teams: only the extension sets a team's
+ * members_version (a new team starts at 0).  Backends remember pools by
+ * it (src/pools.c), so a value set by hand could bring back one that stood
+ * for other primary members, and random routing would then give work to
+ * agents who left the team.
+ */
+Datum
+routing_members_version_guard(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	TupleDesc	desc;
+	int			attnum;
+	HeapTuple	row;
+	int64		version;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
+		TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
+		elog(ERROR, "routing_members_version_guard must be a BEFORE INSERT OR UPDATE ROW trigger");
+	row = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ?
+		trigdata->tg_newtuple : trigdata->tg_trigtuple;
+	if (routing_books_writing())
+		return PointerGetDatum(row);
+	desc = RelationGetDescr(trigdata->tg_relation);
+	attnum = column_number(desc, "members_version");
+	version = get_int64(row, desc, attnum, NULL);
+	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ?
+		version == get_int64(trigdata->tg_trigtuple, desc, attnum, NULL) :
+		version == 0)
+		return PointerGetDatum(row);
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("cannot set members_version of team %lld of account %lld directly",
+					(long long) get_int64(row, desc, column_number(desc, "team_id"), NULL),
+					(long long) get_int64(row, desc, column_number(desc, "account_id"), NULL)),
+			 errdetail("The routing extension moves members_version to a value never used before whenever the team's primary members change; a value set by hand could stand for other members."),
+			 errhint("Change routing.team_members instead.")));
+	return PointerGetDatum(NULL);	/* not reached */
+}
+
 /* A capacity row as scalars. */
 typedef struct CapacityRow
 {
