@@ -202,11 +202,13 @@ routing_pool_remember(const RoutingPoolKey *key, const int64 *ids, int n, int el
 	if (slot->nmembers > 0 && (slot->account_id != key->account_id ||
 							   slot->channel_id != key->channel_id))
 	{
+		/* Another channel's pool moves to the second slot, evicting its. */
 		forget_slot(&set[1]);
 		set[1] = set[0];
 		slot->nmembers = 0;
 	}
-	forget_slot(slot);
+	else
+		forget_slot(slot);
 	if (n == 0 || size > POOL_CACHE_IDS)
 		return;
 	if (pool_cache_ids + size > POOL_CACHE_IDS)
