@@ -1,4 +1,4 @@
--- bench/reference.sql: the routing rules of BEHAVIOUR.md sections 3, 4a, 4b
+-- bench/reference.sql: the routing rules of doc/behaviour.md sections 3, 4a, 4b
 -- and 4c written the straightforward way, in PL/pgSQL: what a user would write
 -- instead of the extension.  Two uses:
 --   * the benchmark routes inserts into bench.conversations_ref (a copy of

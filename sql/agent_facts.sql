@@ -1,4 +1,4 @@
--- BEHAVIOUR.md sections 3.1, 3.2 and 3.5 as the load row keeps them (1.6):
+-- doc/behaviour.md sections 3.1, 3.2 and 3.5 as the load row keeps them (1.6):
 -- routing reads an agent's active flag, paid seat and availability from
 -- their agent_loads row, which the triggers keep equal to agents, seats and
 -- availability through every kind of change: a second seat, a seat moved

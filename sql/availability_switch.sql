@@ -1,4 +1,4 @@
--- BEHAVIOUR.md section 4c: "only assign to available users" is on by
+-- doc/behaviour.md section 4c: "only assign to available users" is on by
 -- default; off, availability is ignored for that rule and every other
 -- eligibility condition (section 3) still holds.
 set client_min_messages = warning;

@@ -1,4 +1,4 @@
--- BEHAVIOUR.md section 12: capacity.  Work has two types, chat (chat, bot
+-- doc/behaviour.md section 12: capacity.  Work has two types, chat (chat, bot
 -- and Messenger channels) and email (email and form channels); an agent's
 -- load of a type is the number of open conversations of that type assigned
 -- to them, however assigned.  A capacity (routing.capacities) is the most

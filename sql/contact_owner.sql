@@ -1,4 +1,4 @@
--- BEHAVIOUR.md section 4b: a "contact owner" rule routes to the tracked
+-- doc/behaviour.md section 4b: a "contact owner" rule routes to the tracked
 -- contact's owner when eligible (3.1-3.3 and 3.5, no target listing needed);
 -- an away owner leaves the conversation unassigned and records owner_offline;
 -- an unowned or untracked contact goes to the default agent on live chat only.

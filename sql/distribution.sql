@@ -1,4 +1,4 @@
--- BEHAVIOUR.md section 14: a rule's distribution picks the owner among the
+-- doc/behaviour.md section 14: a rule's distribution picks the owner among the
 -- eligible agents: 'default' (random on email and form channels, least busy
 -- on chat, bot and Messenger channels, as in section 4a), 'random',
 -- 'least_busy' (on email and form channels by the email load) or

@@ -1,4 +1,4 @@
--- BEHAVIOUR.md section 3: who can be routed to automatically.
+-- doc/behaviour.md section 3: who can be routed to automatically.
 -- Each eligibility condition is shown alone: one agent is the only target of
 -- a channel and passes every other check, so the outcome changes only with
 -- the condition under test.

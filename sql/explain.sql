@@ -1,4 +1,4 @@
--- BEHAVIOUR.md section 8: every decision is explainable.
+-- doc/behaviour.md section 8: every decision is explainable.
 -- routing.explain_route(id) gives the rule, each candidate with each
 -- eligibility check, their load, the pick and the reason, as the decision
 -- would be made now.  Only selected fields are printed (no timestamps).

@@ -1,4 +1,4 @@
--- BEHAVIOUR.md section 4a: chat, bot and Messenger channels route to the
+-- doc/behaviour.md section 4a: chat, bot and Messenger channels route to the
 -- least busy eligible agent: fewest open chats over all inboxes and chat
 -- channels (closed conversations and emails do not count), ties to the least
 -- recently assigned (never assigned first, then the smallest agent id).

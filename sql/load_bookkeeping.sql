@@ -1,4 +1,4 @@
--- BEHAVIOUR.md section 6: closing, reopening, reassigning, unassigning and
+-- doc/behaviour.md section 6: closing, reopening, reassigning, unassigning and
 -- deleting, by function or by plain UPDATE/DELETE, keep every agent's open
 -- chat count exact; the last chat assignment time moves with every chat given
 -- (by rule, by hand, by reply) and not on reopen; away agents keep their

@@ -1,4 +1,4 @@
--- BEHAVIOUR.md section 8: every assignment change is logged in
+-- doc/behaviour.md section 8: every assignment change is logged in
 -- routing.assignment_log (who, from whom, how, and why for routed ones) and
 -- announced by NOTIFY on channel routing_assignment after commit only;
 -- setting routing.notify = off silences the announcements.

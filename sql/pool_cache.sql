@@ -1,4 +1,4 @@
--- BEHAVIOUR.md sections 4a and 14: a random pick is uniform among the
+-- doc/behaviour.md sections 4a and 14: a random pick is uniform among the
 -- eligible agents of the rule's pool as it is now.  Each backend remembers
 -- the pools it drew from (src/pools.c) and draws among the remembered
 -- members; every change to who is in a pool must reach the next decision

@@ -1,4 +1,4 @@
--- BEHAVIOUR.md section 13: the queue.  A rule whose when_nobody is 'queue'
+-- doc/behaviour.md section 13: the queue.  A rule whose when_nobody is 'queue'
 -- keeps the conversations nobody eligible has room for waiting in
 -- routing.queue, and the extension assigns them by the rule, in the same
 -- transaction as the change that frees room (a close, a delete, a

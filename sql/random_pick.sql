@@ -1,4 +1,4 @@
--- BEHAVIOUR.md section 4a: email and form channels route to a random pick
+-- doc/behaviour.md section 4a: email and form channels route to a random pick
 -- among the eligible agents.  Small deterministic checks: a lone eligible
 -- agent always gets the conversation and ineligible targets never get one.
 -- (The uniformity of the pick is tested by test/random_uniform.sql.)

@@ -1,4 +1,4 @@
--- BEHAVIOUR.md section 7: routing.route_conversation(id) routes one open,
+-- doc/behaviour.md section 7: routing.route_conversation(id) routes one open,
 -- unassigned conversation by its channel's rule and returns the new owner or
 -- NULL; an owned or closed conversation is left unchanged and its current
 -- owner returned; an unknown id is an error.

@@ -1,4 +1,4 @@
--- BEHAVIOUR.md section 4a: a "specific users and teams" rule routes to the
+-- doc/behaviour.md section 4a: a "specific users and teams" rule routes to the
 -- agents it names and to the PRIMARY members of the teams it names, never to
 -- additional members through a team; a rule that is not enabled routes nothing.
 set client_min_messages = warning;

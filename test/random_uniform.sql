@@ -1,4 +1,4 @@
--- BEHAVIOUR.md section 4a: on email and form channels the pick is uniformly
+-- doc/behaviour.md section 4a: on email and form channels the pick is uniformly
 -- random among the eligible agents.  5 eligible and 3 ineligible targets of
 -- one email channel; 5,000 emails.  Each eligible agent's share is
 -- Binomial(5000, 1/5): mean 1000, standard deviation 28.3.

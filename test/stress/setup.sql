@@ -1,4 +1,4 @@
--- The account the stress run routes in (BEHAVIOUR.md sections 3, 4a, 5, 6,
+-- The account the stress run routes in (doc/behaviour.md sections 3, 4a, 5, 6,
 -- 12, 13, 14).
 --
 -- Three families of agents, disjoint, so that each agent's load comes
