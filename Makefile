@@ -30,8 +30,8 @@ ISOLATION_OPTS = --inputdir=.
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter  # PostgreSQL's headers have unused parameters
 
 PG_CONFIG ?= pg_config
-# Without pg_config (a fresh machine) only deps, demo and test work: they
-# install the packages, then run the build in a new make.
+# Without pg_config (a fresh machine) only the *deps targets, demo, test and
+# bench work: they install the packages, then run the build in a new make.
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
 ifneq ($(PGXS),)
 include $(PGXS)
@@ -40,26 +40,35 @@ endif
 # A struct change in any header must rebuild every object.
 $(OBJS): $(wildcard src/*.h)
 
-# Debian packages that the demo, the tests and the benchmark need.
-PACKAGES = postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap pgtap \
-           postgresql-common gnuplot-nox
+# Debian packages each command needs: the demo builds and runs in a
+# throwaway cluster (pg_virtualenv, from postgresql-common); the tests add
+# pgTAP (pg_prove); the benchmark adds gnuplot for its plots.
+PACKAGES = postgresql-15 postgresql-server-dev-15 postgresql-common
+TEST_PACKAGES = $(PACKAGES) postgresql-15-pgtap pgtap
+BENCH_PACKAGES = $(PACKAGES) gnuplot-nox
 
-.PHONY: deps demo test bench print-regress
+.PHONY: deps test-deps bench-deps demo test bench print-regress
 
 deps:
 	@./scripts/ensure-packages $(PACKAGES)
+
+test-deps:
+	@./scripts/ensure-packages $(TEST_PACKAGES)
+
+bench-deps:
+	@./scripts/ensure-packages $(BENCH_PACKAGES)
 
 demo: deps
 	$(MAKE) all
 	$(MAKE) install
 	pg_virtualenv -t psql -X -q -v ON_ERROR_STOP=1 -f demo/demo.sql
 
-test: deps
+test: test-deps
 	$(MAKE) all
 	$(MAKE) install
 	pg_virtualenv -t ./scripts/run-tests
 
-bench: deps
+bench: bench-deps
 	$(MAKE) all
 	$(MAKE) install
 	./bench/run
@@ -90,8 +99,8 @@ test-package: package
 # built in a copy of the tree, .build/NAME/, where the diffs stay.
 .PHONY: test-assert test-pg18
 
-test-assert: deps
+test-assert: test-deps
 	./scripts/test-built-postgres 15 assert
 
-test-pg18: deps
+test-pg18: test-deps
 	./scripts/test-built-postgres 18
