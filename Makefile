@@ -19,9 +19,7 @@ ISOLATION = insert_insert_same_pool insert_vs_away insert_vs_seat_removal \
             insert_vs_team_change insert_vs_close assign_vs_insert \
             two_channels_one_agent multi_insert_transactions \
             checks_seen_across_sessions insert_vs_inbox_change \
-            repeatable_read_insert caught_lock_timeout_keeps_role \
-            caught_statement_timeout_keeps_role caught_cancel_keeps_role \
-            caught_deadlock_keeps_role caught_serialization_failure_keeps_role \
+            repeatable_read_insert caught_error_keeps_role \
             capacity_last_unit close_drain_vs_insert two_closes_one_queue \
             available_drain_vs_assign round_robin_concurrent \
             capacity_change_vs_insert insert_vs_primary_team_move \

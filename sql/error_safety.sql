@@ -4,7 +4,7 @@
 -- context, the same transaction, usable and able to commit, and nothing of
 -- the failed statement left behind.  The errors that need a second session
 -- (lock and statement timeouts, a cancel, a deadlock, a serialization
--- failure) are in specs/caught_*_keeps_role.spec.  Also here: the books
+-- failure) are in specs/caught_error_keeps_role.spec.  Also here: the books
 -- (agent_loads) change only through the extension, and the per-backend
 -- eligibility cache does not outlive a DROP and CREATE EXTENSION.
 set client_min_messages = warning;
