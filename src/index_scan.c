@@ -23,32 +23,52 @@
 #include "compat.h"
 #include "index_scan.h"
 #include "plumbing.h"
+#include "shards.h"
 
 /*
- * relation_id is the OID of a relation of schema routing.
+ * relation_id is the OID of a relation of schema routing, or of its shard
+ * "shard_id" (0: the relation itself).
  */
 static Oid
-relation_id(const char *name)
+relation_id(const char *name, uint64 shard_id)
 {
-	Oid			relid = get_relname_relid(name, get_namespace_oid("routing", false));
+	char		shard_name[NAMEDATALEN];
+	Oid			relid;
 
+	if (shard_id != 0)
+	{
+		routing_shard_name(name, shard_id, shard_name);
+		name = shard_name;
+	}
+	relid = get_relname_relid(name, get_namespace_oid("routing", false));
 	if (!OidIsValid(relid))
 		elog(ERROR, "relation routing.%s does not exist", name);
 	return relid;
 }
 
 /*
+ * table_known says whether what "table" keeps is about shard "shard_id" and
+ * still current: the table's own relation lives by the schema generation,
+ * a shard's by the shard generation.
+ */
+static bool
+table_known(RoutingTable *table, uint64 shard_id)
+{
+	return table->shard_id == shard_id &&
+		table->generation == (shard_id == 0 ? routing_schema_generation() :
+							  routing_shards_generation());
+}
+
+/*
  * resolve_table looks up the table's relation, index and column numbers
- * unless they were looked up under the current schema generation.
+ * unless they are known for "heap".
  */
 static void
-resolve_table(RoutingTable *table, Relation heap)
+resolve_table(RoutingTable *table, uint64 shard_id, Relation heap)
 {
-	uint64		generation = routing_schema_generation();
-
-	if (table->generation == generation && table->relid == RelationGetRelid(heap))
+	if (table_known(table, shard_id) && table->relid == RelationGetRelid(heap))
 		return;
-	table->index_relid = table->index != NULL ? relation_id(table->index) :
+	table->index_relid = table->index != NULL ? relation_id(table->index, shard_id) :
 		compat_primary_key_index(heap);
 	for (int i = 0; i < ROUTING_TABLE_MAX_COLUMNS && table->columns[i] != NULL; i++)
 	{
@@ -58,32 +78,35 @@ resolve_table(RoutingTable *table, Relation heap)
 				 table->columns[i], table->name);
 	}
 	table->relid = RelationGetRelid(heap);
-	table->generation = generation;
+	table->shard_id = shard_id;
+	table->generation = shard_id == 0 ? routing_schema_generation() :
+		routing_shards_generation();
 }
 
 /*
  * routing_index_scan_begin starts a scan of "table" through its index for
  * the rows whose first nkeys bigint key columns equal "keys", under
- * "snapshot".
+ * "snapshot".  On a Citus node it reads the work's shard of the table.
  */
 void
 routing_index_scan_begin(RoutingIndexScan *scan, RoutingTable *table,
 						 int nkeys, const int64 *keys, Snapshot snapshot)
 {
 	ScanKeyData scan_keys[3];
+	uint64		shard_id = routing_shard_id(table->name);
 
 	Assert(nkeys >= 0 && (size_t) nkeys <= lengthof(scan_keys));
 	scan->table = table;
 	/* The id kept may name a relation dropped since: then look up the name. */
-	scan->heap = table->generation == routing_schema_generation() ?
+	scan->heap = table_known(table, shard_id) ?
 		try_table_open(table->relid, AccessShareLock) : NULL;
-	if (scan->heap == NULL || table->generation != routing_schema_generation())
+	if (scan->heap == NULL || !table_known(table, shard_id))
 	{
 		if (scan->heap != NULL)
 			table_close(scan->heap, AccessShareLock);
-		scan->heap = table_open(relation_id(table->name), AccessShareLock);
+		scan->heap = table_open(relation_id(table->name, shard_id), AccessShareLock);
 	}
-	resolve_table(table, scan->heap);
+	resolve_table(table, shard_id, scan->heap);
 	scan->index = index_open(table->index_relid, AccessShareLock);
 	for (int i = 0; i < nkeys; i++)
 		ScanKeyInit(&scan_keys[i], i + 1, BTEqualStrategyNumber, F_INT8EQ,

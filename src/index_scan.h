@@ -3,7 +3,8 @@
  *		Reading routing tables straight through an index (index_scan.c): no
  *		plan and no executor start-up, rows in index order.  A RoutingTable
  *		names the table, its index and the columns read; their ids and
- *		attribute numbers are looked up once per schema generation.
+ *		attribute numbers are looked up once per schema generation, or on a
+ *		Citus node once per shard group and shard generation.
  */
 #ifndef ROUTING_INDEX_SCAN_H
 #define ROUTING_INDEX_SCAN_H
@@ -19,13 +20,14 @@
 /*
  * A routing table read by index scans: declared static by its reader with
  * name, index (NULL: the primary key) and columns; the rest is filled on
- * first use and again after routing_schema_generation() moves.
+ * first use and again after the generation moves, or for another shard.
  */
 typedef struct RoutingTable
 {
 	const char *name;
 	const char *index;
 	const char *columns[ROUTING_TABLE_MAX_COLUMNS];
+	uint64		shard_id;		/* 0: the table itself */
 	uint64		generation;
 	Oid			relid;
 	Oid			index_relid;
