@@ -17,6 +17,7 @@
 #include "executor/tuptable.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
@@ -46,41 +47,81 @@ relation_id(const char *name, uint64 shard_id)
 	return relid;
 }
 
-/*
- * table_known says whether what "table" keeps is about shard "shard_id" and
- * still current: the table's own relation lives by the schema generation,
- * a shard's by the shard generation.
- */
-static bool
-table_known(RoutingTable *table, uint64 shard_id)
+/* A shard's ids, by table and shard. */
+typedef struct ShardIdsKey
 {
-	return table->shard_id == shard_id &&
-		table->generation == (shard_id == 0 ? routing_schema_generation() :
-							  routing_shards_generation());
+	RoutingTable *table;
+	uint64		shard_id;
+} ShardIdsKey;
+
+typedef struct ShardIds
+{
+	ShardIdsKey key;
+	RoutingTableIds ids;
+} ShardIds;
+
+static HTAB *shard_ids = NULL;
+
+/*
+ * current_generation is the generation that the ids of a table's own
+ * relation (shard_id 0) or of a shard must have been looked up under: the
+ * schema generation, or the shard generation (a move replaces a shard).
+ */
+static uint64
+current_generation(uint64 shard_id)
+{
+	return shard_id == 0 ? routing_schema_generation() : routing_shards_generation();
 }
 
 /*
- * resolve_table looks up the table's relation, index and column numbers
- * unless they are known for "heap".
+ * table_ids is where the ids of "table", or of its shard "shard_id", are
+ * kept.
+ */
+static RoutingTableIds *
+table_ids(RoutingTable *table, uint64 shard_id)
+{
+	ShardIdsKey key = {table, shard_id};
+	ShardIds   *entry;
+	bool		found;
+
+	if (shard_id == 0)
+		return &table->ids;
+	if (shard_ids == NULL)
+	{
+		HASHCTL		ctl = {0};
+
+		ctl.keysize = sizeof(ShardIdsKey);
+		ctl.entrysize = sizeof(ShardIds);
+		shard_ids = hash_create("routing shard ids", 256, &ctl, HASH_ELEM | HASH_BLOBS);
+	}
+	entry = hash_search(shard_ids, &key, HASH_ENTER, &found);
+	if (!found)
+		entry->ids.generation = 0;
+	return &entry->ids;
+}
+
+/*
+ * resolve_ids looks up the relation, index and column numbers of "table"
+ * (or its shard "shard_id") unless they are known for "heap".
  */
 static void
-resolve_table(RoutingTable *table, uint64 shard_id, Relation heap)
+resolve_ids(RoutingTable *table, uint64 shard_id, Relation heap, RoutingTableIds *ids)
 {
-	if (table_known(table, shard_id) && table->relid == RelationGetRelid(heap))
+	uint64		generation = current_generation(shard_id);
+
+	if (ids->generation == generation && ids->relid == RelationGetRelid(heap))
 		return;
-	table->index_relid = table->index != NULL ? relation_id(table->index, shard_id) :
+	ids->index_relid = table->index != NULL ? relation_id(table->index, shard_id) :
 		compat_primary_key_index(heap);
 	for (int i = 0; i < ROUTING_TABLE_MAX_COLUMNS && table->columns[i] != NULL; i++)
 	{
-		table->attnums[i] = get_attnum(RelationGetRelid(heap), table->columns[i]);
-		if (table->attnums[i] == InvalidAttrNumber)
+		ids->attnums[i] = get_attnum(RelationGetRelid(heap), table->columns[i]);
+		if (ids->attnums[i] == InvalidAttrNumber)
 			elog(ERROR, "column %s of routing.%s does not exist",
 				 table->columns[i], table->name);
 	}
-	table->relid = RelationGetRelid(heap);
-	table->shard_id = shard_id;
-	table->generation = shard_id == 0 ? routing_schema_generation() :
-		routing_shards_generation();
+	ids->relid = RelationGetRelid(heap);
+	ids->generation = generation;
 }
 
 /*
@@ -94,20 +135,22 @@ routing_index_scan_begin(RoutingIndexScan *scan, RoutingTable *table,
 {
 	ScanKeyData scan_keys[3];
 	uint64		shard_id = routing_shard_id(table->name);
+	RoutingTableIds *ids = table_ids(table, shard_id);
 
 	Assert(nkeys >= 0 && (size_t) nkeys <= lengthof(scan_keys));
 	scan->table = table;
+	scan->ids = ids;
 	/* The id kept may name a relation dropped since: then look up the name. */
-	scan->heap = table_known(table, shard_id) ?
-		try_table_open(table->relid, AccessShareLock) : NULL;
-	if (scan->heap == NULL || !table_known(table, shard_id))
+	scan->heap = ids->generation == current_generation(shard_id) ?
+		try_table_open(ids->relid, AccessShareLock) : NULL;
+	if (scan->heap == NULL || ids->generation != current_generation(shard_id))
 	{
 		if (scan->heap != NULL)
 			table_close(scan->heap, AccessShareLock);
 		scan->heap = table_open(relation_id(table->name, shard_id), AccessShareLock);
 	}
-	resolve_table(table, shard_id, scan->heap);
-	scan->index = index_open(table->index_relid, AccessShareLock);
+	resolve_ids(table, shard_id, scan->heap, ids);
+	scan->index = index_open(ids->index_relid, AccessShareLock);
 	for (int i = 0; i < nkeys; i++)
 		ScanKeyInit(&scan_keys[i], i + 1, BTEqualStrategyNumber, F_INT8EQ,
 					Int64GetDatum(keys[i]));
@@ -137,7 +180,7 @@ routing_index_scan_value(RoutingIndexScan *scan, int column, bool *isnull)
 	Datum		value;
 
 	Assert(column >= 0 && column < ROUTING_TABLE_MAX_COLUMNS);
-	value = slot_getattr(scan->slot, scan->table->attnums[column], &null);
+	value = slot_getattr(scan->slot, scan->ids->attnums[column], &null);
 	if (isnull != NULL)
 		*isnull = null;
 	else if (null)
