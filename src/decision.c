@@ -4,7 +4,7 @@
  *		random and round robin among the eligible agents with room, contact
  *		owner with its default agent.  Each method reads candidates under a
  *		snapshot and makes its pick stick with routing_claim(); see the
- *		README's locking design for why that is race-free.  Traced (for
+ *		doc/design.md for why that is race-free.  Traced (for
  *		explain_route), the same methods run without claiming and record
  *		what they read.
  */

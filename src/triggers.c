@@ -557,7 +557,7 @@ bump_for_trigger(void *arg)
 	queues = new;
 	if (old.scope != new.scope || old.id != new.id)
 		queues.scope = ROUTING_SCOPE_ACCOUNT;
-	/* A team's row before any queue or load row: see "Lock order" in the README. */
+	/* A team's row before any queue or load row: see "Lock order" in doc/design.md. */
 	if (strcmp(kind, "member") == 0)
 		bump_primary_teams(trigdata, desc);
 	routing_lock_queues(queues.scope, queues.account_id, queues.id, 0);
