@@ -44,7 +44,7 @@ $(OBJS): $(wildcard src/*.h)
 PACKAGES = postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap pgtap \
            postgresql-common gnuplot-nox
 
-.PHONY: deps demo test bench print-regress
+.PHONY: deps demo test bench print-regress test-citus bench-citus
 
 deps:
 	@./scripts/ensure-packages $(PACKAGES)
@@ -66,6 +66,20 @@ bench: deps
 
 print-regress:
 	@echo $(REGRESS)
+
+# Sections 1-15 through the coordinator of a throwaway Citus cluster (a
+# coordinator and two workers on loopback, test/citus/run), and the routed
+# insert against an unrouted one on it (bench/citus).  Citus 13.2.2 is built
+# from CITUS_SRC, its source tarball, when it is not installed.
+test-citus: deps
+	$(MAKE) all
+	$(MAKE) install
+	PG_CONFIG=$(PG_CONFIG) ./test/citus/run
+
+bench-citus: deps
+	$(MAKE) all
+	$(MAKE) install
+	PG_CONFIG=$(PG_CONFIG) ./bench/citus
 
 # The Debian package postgresql-15-routing (debian/, pg_buildext), built in a
 # copy of the tree into debs/ (not build-*/: "debian/rules clean" deletes
