@@ -99,7 +99,7 @@ cluster_logs()
 {
 	for port in $started_nodes; do
 		echo "--- end of the server log of the node on port $port"
-		grep -v -e '^\s*$' "$cluster_dir/$port.log" | tail -15
+		grep -v -e '^\s*$' -e ' LOG: ' -e 'CONTEXT:  Citus maintenance' "$cluster_dir/$port.log" | tail -15
 	done
 }
 
