@@ -3,7 +3,7 @@
 
 EXTENSION = routing
 MODULE_big = routing
-OBJS = src/plumbing.o src/index_scan.o src/channel.o src/eligibility.o \
+OBJS = src/shards.o src/plumbing.o src/index_scan.o src/channel.o src/eligibility.o \
        src/pools.o src/loads.o src/decision.o src/queue.o src/books.o src/triggers.o \
        src/functions.o src/explain.o src/distribute.o
 DATA = routing--1.0.sql routing--1.0--1.1.sql routing--1.1--1.2.sql \

@@ -279,9 +279,10 @@ routing_book_drain(const ConversationRow *old, const ConversationRow *new)
 
 static RoutingPlan log_plan = {
 	.sql =
-	"insert into routing.assignment_log (account_id, conversation_id,"
+	"insert into routing.assignment_log (account_id, log_id, conversation_id,"
 	" from_agent_id, from_team_id, to_agent_id, to_team_id, assigned_by, reason, at)"
-	" values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+	" overriding system value values ($1, " ROUTING_NEXT_ID("assignment_log_log_id_seq") ","
+	" $2, $3, $4, $5, $6, $7, $8, $9)",
 	.nargs = 9,
 	.argtypes = {INT8OID, INT8OID, INT8OID, INT8OID, INT8OID, INT8OID, TEXTOID, TEXTOID,
 	TIMESTAMPTZOID}
@@ -318,7 +319,7 @@ routing_book_owner_change(const ConversationRow *old, const ConversationRow *new
 									: GetCurrentTimestamp());
 	routing_exec(&log_plan, values, nulls, 0);
 
-	if (routing_notify_enabled)
+	if (routing_announcing())
 	{
 		StringInfoData payload;
 

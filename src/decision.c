@@ -41,8 +41,9 @@ static RoutingPlan contact_plan = {
 /* Once per conversation, however often the queue retries it (section 13). */
 static RoutingPlan owner_offline_plan = {
 	.sql =
-	"insert into routing.events (account_id, kind, conversation_id, agent_id, at)"
-	" select $1, 'owner_offline', $2, $3, $4"
+	"insert into routing.events (account_id, event_id, kind, conversation_id, agent_id, at)"
+	" overriding system value"
+	" select $1, " ROUTING_NEXT_ID("events_event_id_seq") ", 'owner_offline', $2, $3, $4"
 	" where not exists (select 1 from routing.events e where e.account_id" EQ "$1"
 	"  and e.conversation_id" EQ "$2 and e.kind" EQ "'owner_offline')",
 	.nargs = 4,

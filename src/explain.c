@@ -194,6 +194,6 @@ routing_explain_route(PG_FUNCTION_ARGS)
 	request.account_id = PG_GETARG_INT64(1);
 	initStringInfo(&buf);
 	request.buf = &buf;
-	routing_as_owner(write_explanation, &request);
+	routing_as_owner_for(request.account_id, write_explanation, &request);
 	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data)));
 }

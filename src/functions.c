@@ -210,7 +210,7 @@ static RoutingPlan set_status_plan = {
 
 /*
  * The arguments of a manual action and, after it, the conversation as it
- * was locked (or as route_conversation left it): what routing_as_owner()
+ * was locked (or as route_conversation left it): what routing_as_owner_for()
  * passes to the work functions below.
  */
 typedef struct ManualCall
@@ -252,7 +252,7 @@ set_status(FunctionCallInfo fcinfo, const char *status)
 	call.conversation_id = arg_int64(fcinfo, 0, "conversation_id");
 	call.account_id = arg_int64(fcinfo, 1, "account_id");
 	call.status = status;
-	routing_as_owner(change_status, &call);
+	routing_as_owner_for(call.account_id, change_status, &call);
 }
 
 /* The owner a manual (re)assignment gives. */
@@ -316,9 +316,10 @@ change_owner(FunctionCallInfo fcinfo, ManualOwner owner)
 	if (owner != MANUAL_NOBODY)
 		call.owner_id = arg_int64(fcinfo, 1, owner == MANUAL_AGENT ? "agent_id" : "team_id");
 	call.account_id = arg_int64(fcinfo, owner == MANUAL_NOBODY ? 1 : 2, "account_id");
-	routing_as_owner(owner == MANUAL_AGENT ? give_to_agent :
-					 owner == MANUAL_TEAM ? give_to_team : give_to_nobody,
-					 &call);
+	routing_as_owner_for(call.account_id,
+						 owner == MANUAL_AGENT ? give_to_agent :
+						 owner == MANUAL_TEAM ? give_to_team : give_to_nobody,
+						 &call);
 }
 
 PG_FUNCTION_INFO_V1(routing_assign);
@@ -395,7 +396,7 @@ routing_reply(PG_FUNCTION_ARGS)
 	call.conversation_id = arg_int64(fcinfo, 0, "conversation_id");
 	call.owner_id = arg_int64(fcinfo, 1, "agent_id");
 	call.account_id = arg_int64(fcinfo, 2, "account_id");
-	routing_as_owner(take_by_reply, &call);
+	routing_as_owner_for(call.account_id, take_by_reply, &call);
 	if (!call.c.has_agent)
 		PG_RETURN_NULL();
 	PG_RETURN_INT64(call.c.agent_id);
@@ -451,7 +452,7 @@ routing_set_availability(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("availability status \"%s\" is not valid", call.status),
 				 errhint("Use 'available' or 'away'.")));
-	routing_as_owner(store_availability, &call);
+	routing_as_owner_for(call.account_id, store_availability, &call);
 	PG_RETURN_VOID();
 }
 
@@ -514,7 +515,7 @@ routing_route_conversation(PG_FUNCTION_ARGS)
 
 	call.conversation_id = arg_int64(fcinfo, 0, "conversation_id");
 	call.account_id = arg_int64(fcinfo, 1, "account_id");
-	routing_as_owner(route_locked, &call);
+	routing_as_owner_for(call.account_id, route_locked, &call);
 	if (!call.c.has_agent)
 		PG_RETURN_NULL();
 	PG_RETURN_INT64(call.c.agent_id);
@@ -554,6 +555,6 @@ routing_drain(PG_FUNCTION_ARGS)
 	DrainCall	call = {0};
 
 	call.account_id = arg_int64(fcinfo, 0, "account_id");
-	routing_as_owner(drain_account, &call);
+	routing_as_owner_for(call.account_id, drain_account, &call);
 	PG_RETURN_INT64(call.assigned);
 }

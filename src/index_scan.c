@@ -17,74 +17,140 @@
 #include "executor/tuptable.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
 #include "compat.h"
 #include "index_scan.h"
 #include "plumbing.h"
+#include "shards.h"
 
 /*
- * relation_id is the OID of a relation of schema routing.
+ * relation_id is the OID of a relation of schema routing, or of its shard
+ * "shard_id" (0: the relation itself).
  */
 static Oid
-relation_id(const char *name)
+relation_id(const char *name, uint64 shard_id)
 {
-	Oid			relid = get_relname_relid(name, get_namespace_oid("routing", false));
+	char		shard_name[NAMEDATALEN];
+	Oid			relid;
 
+	if (shard_id != 0)
+	{
+		routing_shard_name(name, shard_id, shard_name);
+		name = shard_name;
+	}
+	relid = get_relname_relid(name, get_namespace_oid("routing", false));
 	if (!OidIsValid(relid))
 		elog(ERROR, "relation routing.%s does not exist", name);
 	return relid;
 }
 
+/* A shard's ids, by table and shard. */
+typedef struct ShardIdsKey
+{
+	RoutingTable *table;
+	uint64		shard_id;
+} ShardIdsKey;
+
+typedef struct ShardIds
+{
+	ShardIdsKey key;
+	RoutingTableIds ids;
+} ShardIds;
+
+static HTAB *shard_ids = NULL;
+
 /*
- * resolve_table looks up the table's relation, index and column numbers
- * unless they were looked up under the current schema generation.
+ * current_generation is the generation that the ids of a table's own
+ * relation (shard_id 0) or of a shard must have been looked up under: the
+ * schema generation, or the shard generation (a move replaces a shard).
+ */
+static uint64
+current_generation(uint64 shard_id)
+{
+	return shard_id == 0 ? routing_schema_generation() : routing_shards_generation();
+}
+
+/*
+ * table_ids is where the ids of "table", or of its shard "shard_id", are
+ * kept.
+ */
+static RoutingTableIds *
+table_ids(RoutingTable *table, uint64 shard_id)
+{
+	ShardIdsKey key = {table, shard_id};
+	ShardIds   *entry;
+	bool		found;
+
+	if (shard_id == 0)
+		return &table->ids;
+	if (shard_ids == NULL)
+	{
+		HASHCTL		ctl = {0};
+
+		ctl.keysize = sizeof(ShardIdsKey);
+		ctl.entrysize = sizeof(ShardIds);
+		shard_ids = hash_create("routing shard ids", 256, &ctl, HASH_ELEM | HASH_BLOBS);
+	}
+	entry = hash_search(shard_ids, &key, HASH_ENTER, &found);
+	if (!found)
+		entry->ids.generation = 0;
+	return &entry->ids;
+}
+
+/*
+ * resolve_ids looks up the relation, index and column numbers of "table"
+ * (or its shard "shard_id") unless they are known for "heap".
  */
 static void
-resolve_table(RoutingTable *table, Relation heap)
+resolve_ids(RoutingTable *table, uint64 shard_id, Relation heap, RoutingTableIds *ids)
 {
-	uint64		generation = routing_schema_generation();
+	uint64		generation = current_generation(shard_id);
 
-	if (table->generation == generation && table->relid == RelationGetRelid(heap))
+	if (ids->generation == generation && ids->relid == RelationGetRelid(heap))
 		return;
-	table->index_relid = table->index != NULL ? relation_id(table->index) :
+	ids->index_relid = table->index != NULL ? relation_id(table->index, shard_id) :
 		compat_primary_key_index(heap);
 	for (int i = 0; i < ROUTING_TABLE_MAX_COLUMNS && table->columns[i] != NULL; i++)
 	{
-		table->attnums[i] = get_attnum(RelationGetRelid(heap), table->columns[i]);
-		if (table->attnums[i] == InvalidAttrNumber)
+		ids->attnums[i] = get_attnum(RelationGetRelid(heap), table->columns[i]);
+		if (ids->attnums[i] == InvalidAttrNumber)
 			elog(ERROR, "column %s of routing.%s does not exist",
 				 table->columns[i], table->name);
 	}
-	table->relid = RelationGetRelid(heap);
-	table->generation = generation;
+	ids->relid = RelationGetRelid(heap);
+	ids->generation = generation;
 }
 
 /*
  * routing_index_scan_begin starts a scan of "table" through its index for
  * the rows whose first nkeys bigint key columns equal "keys", under
- * "snapshot".
+ * "snapshot".  On a Citus node it reads the work's shard of the table.
  */
 void
 routing_index_scan_begin(RoutingIndexScan *scan, RoutingTable *table,
 						 int nkeys, const int64 *keys, Snapshot snapshot)
 {
 	ScanKeyData scan_keys[3];
+	uint64		shard_id = routing_shard_id(table->name);
+	RoutingTableIds *ids = table_ids(table, shard_id);
 
 	Assert(nkeys >= 0 && (size_t) nkeys <= lengthof(scan_keys));
 	scan->table = table;
+	scan->ids = ids;
 	/* The id kept may name a relation dropped since: then look up the name. */
-	scan->heap = table->generation == routing_schema_generation() ?
-		try_table_open(table->relid, AccessShareLock) : NULL;
-	if (scan->heap == NULL || table->generation != routing_schema_generation())
+	scan->heap = ids->generation == current_generation(shard_id) ?
+		try_table_open(ids->relid, AccessShareLock) : NULL;
+	if (scan->heap == NULL || ids->generation != current_generation(shard_id))
 	{
 		if (scan->heap != NULL)
 			table_close(scan->heap, AccessShareLock);
-		scan->heap = table_open(relation_id(table->name), AccessShareLock);
+		scan->heap = table_open(relation_id(table->name, shard_id), AccessShareLock);
 	}
-	resolve_table(table, scan->heap);
-	scan->index = index_open(table->index_relid, AccessShareLock);
+	resolve_ids(table, shard_id, scan->heap, ids);
+	scan->index = index_open(ids->index_relid, AccessShareLock);
 	for (int i = 0; i < nkeys; i++)
 		ScanKeyInit(&scan_keys[i], i + 1, BTEqualStrategyNumber, F_INT8EQ,
 					Int64GetDatum(keys[i]));
@@ -114,7 +180,7 @@ routing_index_scan_value(RoutingIndexScan *scan, int column, bool *isnull)
 	Datum		value;
 
 	Assert(column >= 0 && column < ROUTING_TABLE_MAX_COLUMNS);
-	value = slot_getattr(scan->slot, scan->table->attnums[column], &null);
+	value = slot_getattr(scan->slot, scan->ids->attnums[column], &null);
 	if (isnull != NULL)
 		*isnull = null;
 	else if (null)

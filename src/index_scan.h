@@ -3,7 +3,8 @@
  *		Reading routing tables straight through an index (index_scan.c): no
  *		plan and no executor start-up, rows in index order.  A RoutingTable
  *		names the table, its index and the columns read; their ids and
- *		attribute numbers are looked up once per schema generation.
+ *		attribute numbers are looked up once per schema generation (a
+ *		Citus shard's, once per shard generation).
  */
 #ifndef ROUTING_INDEX_SCAN_H
 #define ROUTING_INDEX_SCAN_H
@@ -16,26 +17,34 @@
 
 #define ROUTING_TABLE_MAX_COLUMNS 12
 
+/* What is looked up about a table's relation, or a shard's, for scans. */
+typedef struct RoutingTableIds
+{
+	uint64		generation;
+	Oid			relid;
+	Oid			index_relid;
+	AttrNumber	attnums[ROUTING_TABLE_MAX_COLUMNS];
+} RoutingTableIds;
+
 /*
  * A routing table read by index scans: declared static by its reader with
- * name, index (NULL: the primary key) and columns; the rest is filled on
- * first use and again after routing_schema_generation() moves.
+ * name, index (NULL: the primary key) and columns; "ids" is filled on first
+ * use and again after the schema generation moves.  A Citus shard's ids are
+ * kept apart, per shard.
  */
 typedef struct RoutingTable
 {
 	const char *name;
 	const char *index;
 	const char *columns[ROUTING_TABLE_MAX_COLUMNS];
-	uint64		generation;
-	Oid			relid;
-	Oid			index_relid;
-	AttrNumber	attnums[ROUTING_TABLE_MAX_COLUMNS];
+	RoutingTableIds ids;
 } RoutingTable;
 
 /* A scan in progress. */
 typedef struct RoutingIndexScan
 {
 	RoutingTable *table;
+	RoutingTableIds *ids;
 	Relation	heap;
 	Relation	index;
 	struct IndexScanDescData *scan;

@@ -339,7 +339,7 @@ routing_clear_capacities(void)
 }
 
 static RoutingPlan next_checks_version_plan = {
-	.sql = "select pg_catalog.nextval('routing.agent_checks_seq'::pg_catalog.regclass)",
+	.sql = "select " ROUTING_NEXT_ID("agent_checks_seq"),
 	.nargs = 0
 };
 
@@ -510,7 +510,8 @@ routing_note_turn(int64 account_id, int64 channel_id, int64 agent_id,
 
 static RoutingPlan create_load_row_plan = {
 	.sql =
-	"insert into routing.agent_loads (account_id, agent_id) values ($1, $2)",
+	"insert into routing.agent_loads (account_id, agent_id, checks_version)"
+	" values ($1, $2, " ROUTING_NEXT_ID("agent_checks_seq") ")",
 	.nargs = 2,
 	.argtypes = {INT8OID, INT8OID}
 };

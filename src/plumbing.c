@@ -17,13 +17,15 @@
 #include "utils/guc.h"
 #include "utils/inval.h"
 #include "utils/snapmgr.h"
+#include "utils/hsearch.h"
 #include "utils/syscache.h"
 
 #include "plumbing.h"
+#include "shards.h"
 
 PG_MODULE_MAGIC;
 
-bool		routing_notify_enabled = true;
+static bool routing_notify_enabled = true;
 
 void		_PG_init(void);
 
@@ -170,6 +172,7 @@ _PG_init(void)
 							 NULL, NULL, NULL);
 	MarkGUCPrefixReserved("routing");
 	CacheRegisterRelcacheCallback(relation_invalidated, (Datum) 0);
+	routing_shards_init();
 }
 
 /*
@@ -193,25 +196,29 @@ routing_owner(void)
 }
 
 /*
- * routing_as_owner runs "work" connected to SPI as the extension owner, as
+ * as_owner runs "work" connected to SPI as the extension owner, as
  * ri_triggers.c runs foreign key checks, so that the routing tables are read
  * with the owner's rights whatever the caller was granted (and row level
- * security, if a DBA enables it, does not hide rows from routing).
+ * security, if a DBA enables it, does not hide rows from routing).  On a
+ * Citus node the work runs in the shard group that "relation" (a trigger's)
+ * belongs to, or else the one that holds "account_id"; on a single server,
+ * on the tables themselves.
  *
- * An error in "work" gives the caller back its user and security context and
- * memory context before it leaves, so that a caller who catches it (an
- * EXCEPTION block, a savepoint) never goes on as the owner.  The SPI
- * connection belongs to the caller's subtransaction, whose abort closes it
- * (AtEOSubXact_SPI): finishing it here could close a connection that a
- * trigger fired inside "work" opened instead.
+ * An error in "work" gives the caller back its user and security context,
+ * memory context and shard group before it leaves, so that a caller who
+ * catches it (an EXCEPTION block, a savepoint) never goes on as the owner.
+ * The SPI connection belongs to the caller's subtransaction, whose abort
+ * closes it (AtEOSubXact_SPI): finishing it here could close a connection
+ * that a trigger fired inside "work" opened instead.
  */
-void
-routing_as_owner(RoutingOwnerWork work, void *arg)
+static void
+as_owner(Relation relation, int64 account_id, RoutingOwnerWork work, void *arg)
 {
 	Oid			owner = routing_owner();
 	Oid			saved_userid;
 	int			saved_sec_context;
 	MemoryContext caller_context = CurrentMemoryContext;
+	const RoutingShardGroup *caller_group = routing_shards_current();
 
 	GetUserIdAndSecContext(&saved_userid, &saved_sec_context);
 	SetUserIdAndSecContext(owner, saved_sec_context |
@@ -220,45 +227,133 @@ routing_as_owner(RoutingOwnerWork work, void *arg)
 	{
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
+		routing_shards_set_current(relation != NULL ?
+								   routing_shards_of_relation(relation) :
+								   routing_shards_of_account(account_id,
+															 routing_schema_generation()));
 		work(arg);
 		if (SPI_finish() != SPI_OK_FINISH)
 			elog(ERROR, "SPI_finish failed");
 	}
 	PG_CATCH();
 	{
+		routing_shards_set_current(caller_group);
 		SetUserIdAndSecContext(saved_userid, saved_sec_context);
 		MemoryContextSwitchTo(caller_context);
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
+	routing_shards_set_current(caller_group);
 	SetUserIdAndSecContext(saved_userid, saved_sec_context);
 }
 
 /*
- * kept_plan prepares a plan on its first use in the backend and keeps it.
- * Every statement is schema-qualified and uses OPERATOR(pg_catalog.=), so
- * the caller's search_path is never consulted, not even when the plan is
- * first prepared.  Plans are generic: left to choose, the plan cache kept
+ * routing_as_owner_on runs a trigger's "work" as the extension owner (see
+ * as_owner), on the trigger's relation's shard group if it is a shard.
+ */
+void
+routing_as_owner_on(Relation relation, RoutingOwnerWork work, void *arg)
+{
+	as_owner(relation, 0, work, arg);
+}
+
+/*
+ * routing_as_owner_for runs a function's "work" for "account_id" as the
+ * extension owner (see as_owner), on the account's shard group if the
+ * tables are distributed.
+ */
+void
+routing_as_owner_for(int64 account_id, RoutingOwnerWork work, void *arg)
+{
+	as_owner(NULL, account_id, work, arg);
+}
+
+/*
+ * routing_announcing says whether changes of owner are announced by NOTIFY:
+ * when routing.notify is on, and never from a shard, whose transaction may
+ * commit in two phases, which NOTIFY forbids.
+ */
+bool
+routing_announcing(void)
+{
+	return routing_notify_enabled && routing_shards_current() == NULL;
+}
+
+/* A plan kept for one shard group, by its plan and the group's key. */
+typedef struct ShardPlanKey
+{
+	RoutingPlan *plan;
+	uint64		group;
+} ShardPlanKey;
+
+typedef struct ShardPlan
+{
+	ShardPlanKey key;
+	SPIPlanPtr	plan;
+} ShardPlan;
+
+static HTAB *shard_plans = NULL;
+
+/*
+ * prepare_kept prepares "sql" as a generic plan and keeps it.  Every
+ * statement is schema-qualified and uses OPERATOR(pg_catalog.=), so the
+ * caller's search_path is never consulted, not even when the plan is first
+ * prepared.  Plans are generic: left to choose, the plan cache kept
  * re-planning the candidate query for every insert into a small account
  * (half of the backend's time with a pool of 10).
  */
 static SPIPlanPtr
+prepare_kept(const RoutingPlan *plan, const char *sql)
+{
+	SPIPlanPtr	prepared = SPI_prepare_cursor(sql, plan->nargs, (Oid *) plan->argtypes,
+											  CURSOR_OPT_GENERIC_PLAN);
+
+	if (prepared == NULL)
+		elog(ERROR, "SPI_prepare failed for \"%s\": %s",
+			 sql, SPI_result_code_string(SPI_result));
+	if (SPI_keepplan(prepared) != 0)
+		elog(ERROR, "SPI_keepplan failed");
+	return prepared;
+}
+
+/*
+ * kept_plan is the plan of "plan" for the tables the work runs on: prepared
+ * on its first use in the backend and kept; on a Citus node, one per shard
+ * group, naming the group's shards.  A group's key never comes back for
+ * other shards, and a plan naming a moved shard is planned again by the
+ * plan cache, which resolves the name anew.
+ */
+static SPIPlanPtr
 kept_plan(RoutingPlan *plan)
 {
-	if (plan->plan == NULL)
-	{
-		SPIPlanPtr	prepared = SPI_prepare_cursor(plan->sql, plan->nargs,
-												  plan->argtypes,
-												  CURSOR_OPT_GENERIC_PLAN);
+	ShardPlanKey key = {plan, routing_shards_key(routing_shards_current())};
+	ShardPlan  *entry;
+	bool		found;
 
-		if (prepared == NULL)
-			elog(ERROR, "SPI_prepare failed for \"%s\": %s",
-				 plan->sql, SPI_result_code_string(SPI_result));
-		if (SPI_keepplan(prepared) != 0)
-			elog(ERROR, "SPI_keepplan failed");
-		plan->plan = prepared;
+	if (key.group == 0)
+	{
+		if (plan->plan == NULL)
+			plan->plan = prepare_kept(plan, plan->sql);
+		return plan->plan;
 	}
-	return plan->plan;
+	if (shard_plans == NULL)
+	{
+		HASHCTL		ctl = {0};
+
+		ctl.keysize = sizeof(ShardPlanKey);
+		ctl.entrysize = sizeof(ShardPlan);
+		shard_plans = hash_create("routing shard plans", 1024, &ctl,
+								  HASH_ELEM | HASH_BLOBS);
+	}
+	entry = hash_search(shard_plans, &key, HASH_FIND, NULL);
+	if (entry == NULL)
+	{
+		SPIPlanPtr	prepared = prepare_kept(plan, routing_shards_sql(plan->sql));
+
+		entry = hash_search(shard_plans, &key, HASH_ENTER, &found);
+		entry->plan = prepared;
+	}
+	return entry->plan;
 }
 
 /*

@@ -10,6 +10,7 @@
 #include "postgres.h"
 
 #include "executor/spi.h"
+#include "utils/relcache.h"
 #include "utils/snapshot.h"
 
 /*
@@ -17,6 +18,14 @@
  * OPERATOR(pg_catalog.x), so a caller's search_path cannot change what runs.
  */
 #define EQ " OPERATOR(pg_catalog.=) "
+
+/*
+ * The next value of a sequence of schema routing.  Statements name the ids
+ * they write: a Citus shard has no defaults taken from sequences, and the
+ * sequences have node-disjoint ranges on a cluster.
+ */
+#define ROUTING_NEXT_ID(sequence) \
+	"pg_catalog.nextval('routing." sequence "'::pg_catalog.regclass)"
 
 /* Number of parameters of the widest kept plan. */
 #define ROUTING_MAX_ARGS 10
@@ -33,9 +42,9 @@ typedef struct RoutingPlan
 /* Work done as the extension owner (routing_as_owner). */
 typedef void (*RoutingOwnerWork) (void *arg);
 
-extern bool routing_notify_enabled;
-
-extern void routing_as_owner(RoutingOwnerWork work, void *arg);
+extern void routing_as_owner_on(Relation relation, RoutingOwnerWork work, void *arg);
+extern void routing_as_owner_for(int64 account_id, RoutingOwnerWork work, void *arg);
+extern bool routing_announcing(void);
 extern uint64 routing_schema_generation(void);
 extern uint64 routing_versions_generation(void);
 extern int	routing_exec(RoutingPlan *plan, Datum *values, const char *nulls,

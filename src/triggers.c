@@ -18,6 +18,7 @@
 #include "loads.h"
 #include "plumbing.h"
 #include "queue.h"
+#include "shards.h"
 
 /* The names of the columns of ConversationColumn, in its order. */
 static const char *const conversation_column_names[CONVERSATION_COLUMN_COUNT] = {
@@ -84,6 +85,24 @@ require_not_null(Relation rel, HeapTuple tuple, ConversationColumn column)
 						conversation_column_names[column],
 						RelationGetRelationName(rel)),
 				 errtablecol(rel, attnum)));
+}
+
+/*
+ * with_conversation_id gives a row inserted into a Citus shard without a
+ * conversation_id one (a table's own identity gives it there); anything else
+ * is left to the NOT NULL check.
+ */
+static HeapTuple
+with_conversation_id(Relation rel, HeapTuple tuple)
+{
+	int64		id = routing_shards_next_conversation_id(rel);
+	Datum		value = Int64GetDatum(id);
+	bool		isnull = false;
+
+	if (id == 0)
+		return tuple;
+	return heap_modify_tuple_by_cols(tuple, RelationGetDescr(rel), 1,
+									 &columns.attnums[CONVERSATION_ID], &value, &isnull);
 }
 
 /*
@@ -234,6 +253,9 @@ routing_conversation_before(PG_FUNCTION_ARGS)
 	conversation_columns(rel);
 	result = TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) ?
 		trigdata->tg_trigtuple : trigdata->tg_newtuple;
+	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) &&
+		heap_attisnull(result, columns.attnums[CONVERSATION_ID], desc))
+		result = with_conversation_id(rel, result);
 	require_not_null(rel, result, CONVERSATION_ACCOUNT_ID);
 	require_not_null(rel, result, CONVERSATION_ID);
 	require_not_null(rel, result, CONVERSATION_CHANNEL_ID);
@@ -241,7 +263,7 @@ routing_conversation_before(PG_FUNCTION_ARGS)
 	read_conversation(result, desc, &work.new);
 
 	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
-		routing_as_owner(book_insert, &work);
+		routing_as_owner_on(rel, book_insert, &work);
 	else
 	{
 		read_conversation(trigdata->tg_trigtuple, desc, &work.old);
@@ -252,7 +274,7 @@ routing_conversation_before(PG_FUNCTION_ARGS)
 			work.old.has_load_agent == work.new.has_load_agent &&
 			work.old.load_agent_id == work.new.load_agent_id)
 			return PointerGetDatum(result);
-		routing_as_owner(book_update, &work);
+		routing_as_owner_on(rel, book_update, &work);
 	}
 	if (work.changes.ncols == 0)
 		return PointerGetDatum(result);
@@ -291,7 +313,7 @@ routing_conversation_after(PG_FUNCTION_ARGS)
 	{
 		read_conversation(trigdata->tg_trigtuple, desc, &work.old);
 		if (work.old.has_load_agent)
-			routing_as_owner(book_delete, &work);
+			routing_as_owner_on(trigdata->tg_relation, book_delete, &work);
 		return PointerGetDatum(NULL);
 	}
 
@@ -319,7 +341,7 @@ routing_conversation_after(PG_FUNCTION_ARGS)
 		return PointerGetDatum(NULL);
 	reason = conversation_value(new_tuple, desc, CONVERSATION_REASON, &no_reason);
 	work.reason = no_reason ? NULL : TextDatumGetCString(reason);
-	routing_as_owner(book_after, &work);
+	routing_as_owner_on(trigdata->tg_relation, book_after, &work);
 	return PointerGetDatum(NULL);
 }
 
@@ -367,7 +389,7 @@ routing_agent_created(PG_FUNCTION_ARGS)
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		elog(ERROR, "routing_agent_created must be called as a trigger");
 	read_agent(trigdata->tg_trigtuple, RelationGetDescr(trigdata->tg_relation), &work);
-	routing_as_owner(create_load_row, &work);
+	routing_as_owner_on(trigdata->tg_relation, create_load_row, &work);
 	return PointerGetDatum(NULL);
 }
 
@@ -390,7 +412,7 @@ routing_conversations_truncated(PG_FUNCTION_ARGS)
 	if (!CALLED_AS_TRIGGER(fcinfo) ||
 		!TRIGGER_FIRED_BY_TRUNCATE(((TriggerData *) fcinfo->context)->tg_event))
 		elog(ERROR, "routing_conversations_truncated must be a TRUNCATE trigger");
-	routing_as_owner(zero_loads, NULL);
+	routing_as_owner_on(((TriggerData *) fcinfo->context)->tg_relation, zero_loads, NULL);
 	return PointerGetDatum(NULL);
 }
 
@@ -571,7 +593,7 @@ routing_eligibility_changed(PG_FUNCTION_ARGS)
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || trigdata->tg_trigger->tgnargs != 1)
 		elog(ERROR, "routing_eligibility_changed must be a trigger with one argument");
-	routing_as_owner(bump_for_trigger, trigdata);
+	routing_as_owner_on(trigdata->tg_relation, bump_for_trigger, trigdata);
 	return PointerGetDatum(NULL);
 }
 
@@ -608,7 +630,7 @@ routing_rule_check(PG_FUNCTION_ARGS)
 	if (!has_default)
 		return PointerGetDatum(tuple);
 	work.account_id = get_int64(tuple, desc, column_number(desc, "account_id"), NULL);
-	routing_as_owner(read_seat, &work);
+	routing_as_owner_on(trigdata->tg_relation, read_seat, &work);
 	if (!work.answer)
 		ereport(ERROR,
 				(errcode(ERRCODE_CHECK_VIOLATION),
@@ -725,7 +747,7 @@ routing_books_guard(PG_FUNCTION_ARGS)
 	work.is_delete = TRIGGER_FIRED_BY_DELETE(trigdata->tg_event);
 	work.action = TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) ? "insert into" :
 		TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? "update" : "delete from";
-	routing_as_owner(guard_books_row, &work);
+	routing_as_owner_on(trigdata->tg_relation, guard_books_row, &work);
 	return PointerGetDatum(trigdata->tg_trigtuple);
 }
 
@@ -747,7 +769,7 @@ routing_books_truncated(PG_FUNCTION_ARGS)
 	if (!CALLED_AS_TRIGGER(fcinfo) ||
 		!TRIGGER_FIRED_BY_TRUNCATE(((TriggerData *) fcinfo->context)->tg_event))
 		elog(ERROR, "routing_books_truncated must be a TRUNCATE trigger");
-	routing_as_owner(guard_books_truncate, NULL);
+	routing_as_owner_on(((TriggerData *) fcinfo->context)->tg_relation, guard_books_truncate, NULL);
 	return PointerGetDatum(NULL);
 }
 
@@ -880,7 +902,7 @@ routing_capacity_changed(PG_FUNCTION_ARGS)
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(trigdata->tg_event))
 		elog(ERROR, "routing_capacity_changed must be an AFTER trigger");
-	routing_as_owner(copy_capacities, trigdata);
+	routing_as_owner_on(trigdata->tg_relation, copy_capacities, trigdata);
 	return PointerGetDatum(NULL);
 }
 
@@ -903,6 +925,6 @@ routing_queues_locked(PG_FUNCTION_ARGS)
 	if (!CALLED_AS_TRIGGER(fcinfo) ||
 		TRIGGER_FIRED_FOR_ROW(((TriggerData *) fcinfo->context)->tg_event))
 		elog(ERROR, "routing_queues_locked must be a statement trigger");
-	routing_as_owner(lock_all_queues, NULL);
+	routing_as_owner_on(((TriggerData *) fcinfo->context)->tg_relation, lock_all_queues, NULL);
 	return PointerGetDatum(NULL);
 }
