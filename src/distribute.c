@@ -433,14 +433,12 @@ turn_notify_off(DistributeRun *run)
 }
 
 /*
- * distribute is the work of routing.distribute(), connected to SPI.  Every
- * refusal comes before the first change.
+ * distribute is the work of routing.distribute().  Every refusal comes
+ * before the first change.
  */
 static void
-distribute(void *arg)
+distribute(DistributeRun *run)
 {
-	DistributeRun *run = (DistributeRun *) arg;
-
 	refuse_on_worker(run);
 	check_tables(run);
 	set_id_ranges(run);
@@ -457,13 +455,15 @@ distribute(void *arg)
 PG_FUNCTION_INFO_V1(routing_distribute);
 
 /*
- * routing_distribute is routing.distribute() (section 15).  It runs as the
- * extension owner, who owns what Citus changes, with Citus's
- * enable_unsafe_triggers on for the call only (routing's triggers are what
- * route on the shards) and search_path pinned to pg_catalog, so that the
- * caller's cannot change what the catalog queries mean.  Without Citus it
- * refuses before anything: routing.so loads where Citus is absent and
- * never calls into it.
+ * routing_distribute is routing.distribute() (section 15), for a DBA: it
+ * is not granted to PUBLIC, and it acts with the caller's rights, which
+ * Citus checks (only the tables' owner may distribute them, only the
+ * database's owner turn NOTIFY off for it).  Citus's enable_unsafe_triggers
+ * is on for the call only (routing's triggers are what route on the
+ * shards), and search_path is pinned to pg_catalog, so that the caller's
+ * cannot change what the catalog queries mean.  Without Citus it refuses
+ * before anything: routing.so loads where Citus is absent and never calls
+ * into it.
  */
 Datum
 routing_distribute(PG_FUNCTION_ARGS)
@@ -492,7 +492,11 @@ routing_distribute(PG_FUNCTION_ARGS)
 	(void) set_config_option("citus.enable_unsafe_triggers", "on",
 							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
 							 true, 0, false);
-	routing_as_owner(distribute, &run);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	distribute(&run);
+	if (SPI_finish() != SPI_OK_FINISH)
+		elog(ERROR, "SPI_finish failed");
 	AtEOXact_GUC(true, save_nestlevel);
 	PG_RETURN_VOID();
 }

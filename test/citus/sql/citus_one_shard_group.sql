@@ -44,3 +44,10 @@ commit;
 :prepared;
 select account_id, conversation_id, assignee_agent_id from routing.conversations
 where account_id in (15, 16) and conversation_id = 4002 order by 1;
+
+-- section 15: a routing function runs on the node of its account only when
+-- Citus delegates it, called on its own in a statement; called from a query
+-- over a table, it runs on the coordinator, which refuses it clearly
+select routing.set_availability(agent_id, 'away', account_id => 16)
+from generate_series(2, 3) agent_id;
+select :'LAST_ERROR_SQLSTATE' as sqlstate;
