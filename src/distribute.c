@@ -112,15 +112,12 @@ static const char *const functions_sql =
 " and d.deptype operator(pg_catalog.=) 'e' and d.objid operator(pg_catalog.=) s.seqrelid" \
 " and (s.seqmin operator(pg_catalog.<>) r.low or s.seqmax operator(pg_catalog.<>) r.high)"
 
-/*
- * On one node: whether routing.notify is off by default in this database.
- */
-#define NOTIFY_OFF_SQL \
-"select exists (select from pg_catalog.pg_db_role_setting s" \
-" join pg_catalog.pg_database b on b.oid operator(pg_catalog.=) s.setdatabase" \
-" where b.datname operator(pg_catalog.=) pg_catalog.current_database()" \
-" and s.setrole operator(pg_catalog.=) 0" \
-" and 'routing.notify=off' operator(pg_catalog.=) any (s.setconfig))::pg_catalog.text"
+/* Whether routing.notify is off by default in this database. */
+static const char *const notify_off_sql =
+"select exists (select from pg_catalog.pg_db_role_setting s"
+" join pg_catalog.pg_database b on b.oid = s.setdatabase"
+" where b.datname = pg_catalog.current_database() and s.setrole = 0"
+" and 'routing.notify=off' = any (s.setconfig))::pg_catalog.text";
 
 /* One run: the routing tables, and what it did, for its closing NOTICE. */
 typedef struct DistributeRun
@@ -132,7 +129,7 @@ typedef struct DistributeRun
 	int			tables_distributed;
 	int			functions;
 	int			nodes_given_ranges;
-	int			nodes_notify_turned_off;
+	bool		notify_turned_off;
 } DistributeRun;
 
 /*
@@ -355,10 +352,14 @@ on_worker(DistributeRun *run, Worker *worker, const char *command)
 
 /*
  * set_id_ranges gives the routing sequences their node's range of ids on
- * the coordinator and on every worker (NODE_RANGES_SQL).  A worker's ranges
- * are set in the worker's own transaction: once set they stay, as a second
- * run would set them anyway.  A worker added later gets them from the next
- * run.
+ * the coordinator and on every worker (NODE_RANGES_SQL).  Each node's ALTER
+ * SEQUENCE is its own, so Citus must not carry it to the other nodes, nor
+ * refuse it as the change of a distributed sequence (which the identity
+ * sequences of distributed tables are, on a node added after
+ * distribution): citus.enable_ddl_propagation is off for it.  A worker's
+ * ranges are set in the worker's own transaction: once set they stay, as
+ * a second run would set them anyway.  A worker added later gets them from
+ * the next run.
  */
 static void
 set_id_ranges(DistributeRun *run)
@@ -370,9 +371,14 @@ set_id_ranges(DistributeRun *run)
 	if (text_value(0, 1) != NULL)
 	{
 		char	   *commands = text_value(0, 1);
+		int			save_nestlevel = NewGUCNestLevel();
 
+		(void) set_config_option("citus.enable_ddl_propagation", "off",
+								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+								 true, 0, false);
 		if (SPI_execute(commands, false, 0) < 0)
 			elog(ERROR, "SPI_execute failed for \"%s\"", commands);
+		AtEOXact_GUC(true, save_nestlevel);
 		run->nodes_given_ranges++;
 	}
 	workers = on_workers(run, NODE_RANGES_SQL, &nworkers);
@@ -380,7 +386,9 @@ set_id_ranges(DistributeRun *run)
 	{
 		if (workers[i].result == NULL || workers[i].result[0] == '\0')
 			continue;
-		on_worker(run, &workers[i], workers[i].result);
+		on_worker(run, &workers[i],
+				  psprintf("set local citus.enable_ddl_propagation = off; %s",
+						   workers[i].result));
 		run->nodes_given_ranges++;
 	}
 }
@@ -390,14 +398,12 @@ set_id_ranges(DistributeRun *run)
  * every node, where the caller may (the database's owner): a two-phase
  * commit cannot carry a NOTIFY, and on a worker it would reach only that
  * worker's listeners.  Citus carries the coordinator's ALTER DATABASE to
- * every worker in this transaction; a worker added since gets its own.
- * Sessions already connected keep the value they started with.
+ * every worker in this transaction, and copies the setting to a node added
+ * later.  Sessions already connected keep the value they started with.
  */
 static void
 turn_notify_off(DistributeRun *run)
 {
-	int			nworkers;
-	Worker	   *workers;
 	char	   *alter;
 
 	query(run,
@@ -414,21 +420,12 @@ turn_notify_off(DistributeRun *run)
 						 alter)));
 		return;
 	}
-	query(run, NOTIFY_OFF_SQL, 0, NULL);
+	query(run, notify_off_sql, 0, NULL);
 	if (strcmp(text_value(0, 1), "true") != 0)
 	{
 		if (SPI_execute(alter, false, 0) < 0)
 			elog(ERROR, "SPI_execute failed for \"%s\"", alter);
-		run->nodes_notify_turned_off++;
-		return;
-	}
-	workers = on_workers(run, NOTIFY_OFF_SQL, &nworkers);
-	for (int i = 0; i < nworkers; i++)
-	{
-		if (strcmp(workers[i].result, "true") == 0)
-			continue;
-		on_worker(run, &workers[i], alter);
-		run->nodes_notify_turned_off++;
+		run->notify_turned_off = true;
 	}
 }
 
@@ -445,8 +442,8 @@ distribute(DistributeRun *run)
 	distribute_tables(run);
 	delegate_functions(run);
 	turn_notify_off(run);
-	if (run->tables_distributed + run->functions + run->nodes_given_ranges +
-		run->nodes_notify_turned_off == 0)
+	if (run->tables_distributed + run->functions + run->nodes_given_ranges == 0 &&
+		!run->notify_turned_off)
 		ereport(NOTICE,
 				(errmsg("routing is already distributed: nothing to do"),
 				 errdetail("Every routing table is distributed by account_id, every function that takes account_id is delegated, every node's sequences have their id range and routing.notify is off.")));
