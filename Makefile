@@ -5,7 +5,7 @@ EXTENSION = routing
 MODULE_big = routing
 OBJS = src/shards.o src/plumbing.o src/index_scan.o src/channel.o src/eligibility.o \
        src/pools.o src/loads.o src/decision.o src/queue.o src/books.o src/triggers.o \
-       src/functions.o src/explain.o
+       src/functions.o src/explain.o src/distribute.o
 DATA = routing--1.0.sql routing--1.0--1.1.sql routing--1.1--1.2.sql \
        routing--1.2--1.3.sql routing--1.3--1.4.sql \
        routing--1.4--1.5.sql routing--1.5--1.6.sql routing--1.6--1.7.sql \
@@ -45,7 +45,7 @@ PACKAGES = postgresql-15 postgresql-server-dev-15 postgresql-common
 TEST_PACKAGES = $(PACKAGES) postgresql-15-pgtap pgtap
 BENCH_PACKAGES = $(PACKAGES) gnuplot-nox
 
-.PHONY: deps test-deps bench-deps demo test bench print-regress
+.PHONY: deps test-deps bench-deps demo test bench print-regress test-citus bench-citus
 
 deps:
 	@./scripts/ensure-packages $(PACKAGES)
@@ -73,6 +73,20 @@ bench: bench-deps
 
 print-regress:
 	@echo $(REGRESS)
+
+# Sections 1-15 through the coordinator of a throwaway Citus cluster (a
+# coordinator and two workers on loopback, test/citus/run), and the routed
+# insert against an unrouted one on it (bench/citus).  Citus 13.2.2 is built
+# from CITUS_SRC, its source tarball, when it is not installed.
+test-citus: deps
+	$(MAKE) all
+	$(MAKE) install
+	PG_CONFIG=$(PG_CONFIG) ./test/citus/run
+
+bench-citus: deps
+	$(MAKE) all
+	$(MAKE) install
+	PG_CONFIG=$(PG_CONFIG) ./bench/citus
 
 # The Debian package postgresql-15-routing (debian/, pg_buildext), built in a
 # copy of the tree into debs/ (not build-*/: "debian/rules clean" deletes

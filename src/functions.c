@@ -10,7 +10,6 @@
 #include "fmgr.h"
 
 #include "catalog/pg_type.h"
-#include "commands/extension.h"
 #include "utils/builtins.h"
 
 #include "loads.h"
@@ -558,29 +557,4 @@ routing_drain(PG_FUNCTION_ARGS)
 	call.account_id = arg_int64(fcinfo, 0, "account_id");
 	routing_as_owner_for(call.account_id, drain_account, &call);
 	PG_RETURN_INT64(call.assigned);
-}
-
-PG_FUNCTION_INFO_V1(routing_distribute);
-
-/*
- * routing_distribute is routing.distribute() (section 15).  Routing on a
- * Citus cluster is not built yet: the C code reads and locks the routing
- * tables by name, and on a Citus node those are empty shells whose rows
- * live in shards.  It refuses, changing nothing, with or without Citus.
- */
-Datum
-routing_distribute(PG_FUNCTION_ARGS)
-{
-	if (!OidIsValid(get_extension_oid("citus", true)))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("routing.distribute() needs the citus extension"),
-				 errdetail("Extension citus is not installed in this database."),
-				 errhint("Run it on the coordinator of a Citus cluster, after CREATE EXTENSION citus and CREATE EXTENSION routing on every node.")));
-	ereport(ERROR,
-			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-			 errmsg("routing on a Citus cluster is not supported by this version"),
-			 errdetail("The routing code reads and locks the routing tables by name; on a Citus node they are shells whose rows live in shards."),
-			 errhint("Keep the routing tables local until a version of routing supports Citus.")));
-	PG_RETURN_VOID();
 }
