@@ -1,6 +1,5 @@
 -- section 15: routing.distribute() on a server without Citus raises a clear
--- error and changes nothing (routing on Citus is not built yet: with Citus
--- it refuses too; see doc/behaviour.md).
+-- error and changes nothing (make test-citus tests it with Citus).
 set client_min_messages = warning;
 drop extension if exists routing cascade;
 create extension routing;

@@ -474,13 +474,6 @@ routing_distribute(PG_FUNCTION_ARGS)
 				 errmsg("routing.distribute() needs the citus extension"),
 				 errdetail("Extension citus is not installed in this database."),
 				 errhint("Run it on the coordinator of a Citus cluster, after CREATE EXTENSION citus and CREATE EXTENSION routing on every node.")));
-#ifndef ROUTING_SHARD_PATH
-	ereport(ERROR,
-			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-			 errmsg("routing on a Citus cluster is not supported by this version"),
-			 errdetail("The routing code reads and locks the routing tables by name; on a Citus node they are shells whose rows live in shards."),
-			 errhint("Keep the routing tables local until a version of routing supports Citus.")));
-#endif
 	run.extension_oid = get_extension_oid("routing", false);
 	save_nestlevel = NewGUCNestLevel();
 	(void) set_config_option("search_path", "pg_catalog, pg_temp",

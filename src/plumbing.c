@@ -202,7 +202,9 @@ routing_owner(void)
  * security, if a DBA enables it, does not hide rows from routing).  On a
  * Citus node the work runs in the shard group that "relation" (a trigger's)
  * belongs to, or else the one that holds "account_id"; on a single server,
- * on the tables themselves.
+ * on the tables themselves.  A trigger fired on a distributed table itself
+ * (a TRUNCATE's statement trigger on the coordinator) does nothing: the
+ * same trigger on each shard does the work for the shard's accounts.
  *
  * An error in "work" gives the caller back its user and security context,
  * memory context and shard group before it leaves, so that a caller who
@@ -225,13 +227,17 @@ as_owner(Relation relation, int64 account_id, RoutingOwnerWork work, void *arg)
 						   SECURITY_LOCAL_USERID_CHANGE | SECURITY_NOFORCE_RLS);
 	PG_TRY();
 	{
+		const RoutingShardGroup *group;
+
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
-		routing_shards_set_current(relation != NULL ?
-								   routing_shards_of_relation(relation) :
-								   routing_shards_of_account(account_id,
-															 routing_schema_generation()));
-		work(arg);
+		group = relation != NULL ? routing_shards_of_relation(relation) :
+			routing_shards_of_account(account_id, routing_schema_generation());
+		routing_shards_set_current(group);
+		/* A distributed table's own relation holds no rows: its shards work. */
+		if (group != NULL || relation == NULL ||
+			!routing_shards_distributed(routing_schema_generation()))
+			work(arg);
 		if (SPI_finish() != SPI_OK_FINISH)
 			elog(ERROR, "SPI_finish failed");
 	}

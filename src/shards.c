@@ -265,12 +265,13 @@ routing_shards_of_relation(Relation rel)
 }
 
 /*
- * conversations_distributed says whether routing.conversations is a Citus
- * table here; it is read again under each schema generation (Citus
- * invalidates the table's relcache entry when its metadata changes).
+ * routing_shards_distributed says whether the routing tables are Citus
+ * tables here (routing.conversations is); it is read again under each
+ * schema generation (Citus invalidates the table's relcache entry when its
+ * metadata changes).  The caller is connected to SPI.
  */
-static bool
-conversations_distributed(uint64 schema_generation)
+bool
+routing_shards_distributed(uint64 schema_generation)
 {
 	if (distributed_generation != schema_generation)
 	{
@@ -310,7 +311,7 @@ routing_shards_of_account(int64 account_id, uint64 schema_generation)
 	const RoutingShardGroup *group;
 	int			rc;
 
-	if (!conversations_distributed(schema_generation))
+	if (!routing_shards_distributed(schema_generation))
 		return NULL;
 	rc = SPI_execute_with_args("select s.shardid, exists (select from pg_catalog.pg_dist_placement p"
 							   "  join pg_catalog.pg_dist_local_group g"

@@ -18,6 +18,7 @@ typedef struct RoutingShardGroup RoutingShardGroup;
 extern void routing_shards_init(void);
 extern const RoutingShardGroup *routing_shards_current(void);
 extern void routing_shards_set_current(const RoutingShardGroup *group);
+extern bool routing_shards_distributed(uint64 schema_generation);
 extern const RoutingShardGroup *routing_shards_of_relation(Relation rel);
 extern const RoutingShardGroup *routing_shards_of_account(int64 account_id,
 														  uint64 schema_generation);
