@@ -14,7 +14,8 @@ REGRESS = schema unassigned manual_triage bad_input accounts privileges \
           eligibility users_and_teams least_busy random_pick contact_owner \
           availability_switch load_bookkeeping route_conversation explain \
           observability upgrade error_safety capacity queue distribution \
-          upgrade_data distribute scans_by_key pool_cache agent_facts
+          upgrade_data distribute scans_by_key pool_cache agent_facts \
+          reads_by_key_after_analyze
 ISOLATION = insert_insert_same_pool insert_vs_away insert_vs_seat_removal \
             insert_vs_team_change insert_vs_close assign_vs_insert \
             two_channels_one_agent multi_insert_transactions \
