@@ -18,6 +18,13 @@
  */
 #define EQ " OPERATOR(pg_catalog.=) "
 
+/*
+ * The hint of the guards' refusals of a row that only a restore inserts: the
+ * first error of a dump restored with the triggers on.
+ */
+#define ROUTING_RESTORE_HINT \
+	"To restore a dump, run select routing.pre_restore() as the database owner before it and select routing.post_restore() after it."
+
 /* Number of parameters of the widest kept plan. */
 #define ROUTING_MAX_ARGS 10
 
