@@ -602,6 +602,22 @@ static RoutingPlan routing_tables_plan = {
 };
 
 /*
+ * require_superuser_owner refuses a restore step, run as the extension
+ * owner, when that owner (the owner of schema routing) is not a superuser:
+ * only a superuser may turn a foreign key's triggers off and on.
+ */
+static void
+require_superuser_owner(void)
+{
+	if (!superuser())
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("the owner of schema routing is not a superuser"),
+				 errdetail("The restore steps turn the foreign keys of the routing tables off and on as their owner, which only a superuser may do."),
+				 errhint("Restore as a superuser with session_replication_role = replica, then run select routing.post_restore().")));
+}
+
+/*
  * switch_triggers enables or disables every trigger of every routing table,
  * the foreign keys' included, as pg_restore --disable-triggers does around
  * each table: in a restore the dumped rows hold the books, the log and the
@@ -693,6 +709,7 @@ check_foreign_keys(void)
 static void
 start_restore(void *arg)
 {
+	require_superuser_owner();
 	if (routing_has_agents())
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -748,6 +765,7 @@ end_restore(void *arg)
 	int			naccounts;
 	int64	   *accounts;
 
+	require_superuser_owner();
 	switch_triggers(true);
 	check_foreign_keys();
 	naccounts = routing_exec(&restored_accounts_plan, NULL, NULL, 0);
