@@ -27,8 +27,11 @@ where c.relnamespace = 'routing'::regnamespace;
 -- (a load row) is refused, and the hint says what to run.
 insert into routing.agents (agent_id, name) values (1, 'Ann');
 insert into routing.agent_loads (agent_id, active) values (2, true);
--- pre_restore refuses tables that hold rows already.
+-- pre_restore refuses tables that hold rows already, and changes nothing.
 select routing.pre_restore();
+select count(*) filter (where t.tgenabled = 'D') as disabled_triggers
+from pg_trigger t join pg_class c on c.oid = t.tgrelid
+where c.relnamespace = 'routing'::regnamespace;
 delete from routing.agents;
 
 -- pre_restore turns every trigger of the routing tables off, the foreign
