@@ -9,12 +9,13 @@ OBJS = src/shards.o src/plumbing.o src/index_scan.o src/channel.o src/eligibilit
 DATA = routing--1.0.sql routing--1.0--1.1.sql routing--1.1--1.2.sql \
        routing--1.2--1.3.sql routing--1.3--1.4.sql \
        routing--1.4--1.5.sql routing--1.5--1.6.sql routing--1.6--1.7.sql \
-       routing--1.7--1.8.sql
+       routing--1.7--1.8.sql routing--1.8--1.9.sql
 REGRESS = schema unassigned manual_triage bad_input accounts privileges \
           eligibility users_and_teams least_busy random_pick contact_owner \
           availability_switch load_bookkeeping route_conversation explain \
           observability upgrade error_safety capacity queue distribution \
-          upgrade_data distribute_refused scans_by_key pool_cache agent_facts
+          upgrade_data distribute_refused scans_by_key pool_cache agent_facts \
+          reads_by_key_after_analyze restore_steps
 ISOLATION = insert_insert_same_pool insert_vs_away insert_vs_seat_removal \
             insert_vs_team_change insert_vs_close assign_vs_insert \
             two_channels_one_agent multi_insert_transactions \

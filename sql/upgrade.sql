@@ -47,3 +47,12 @@ select checks_version > :before as moved from routing.agent_loads where agent_id
 -- stay what routing made them
 update routing.agent_loads set open_chats = 7 where agent_id = 1;
 select agent_id, open_chats from routing.agent_loads order by agent_id;
+-- the restore steps of 1.9 exist after the update and are the database
+-- owner's: a role that does not own the database is refused
+create role routing_test_not_owner nologin;
+grant usage on schema routing to routing_test_not_owner;
+set role routing_test_not_owner;
+select routing.pre_restore();
+reset role;
+drop owned by routing_test_not_owner;
+drop role routing_test_not_owner;

@@ -8,6 +8,7 @@
 #define ROUTING_COMPAT_H
 
 #include "access/genam.h"
+#include "utils/acl.h"
 #include "utils/relcache.h"
 
 #if PG_VERSION_NUM >= 180000
@@ -19,6 +20,16 @@
 #define compat_index_beginscan(table, index, snapshot, nkeys) \
 	index_beginscan((table), (index), (snapshot), (nkeys), 0)
 #define compat_primary_key_index(table) RelationGetPrimaryKeyIndex(table)
+#endif
+
+#if PG_VERSION_NUM >= 160000
+/* 16 made the owner checks one function for every catalog. */
+#include "catalog/pg_database.h"
+#define compat_database_ownercheck(database, role) \
+	object_ownercheck(DatabaseRelationId, (database), (role))
+#else
+#define compat_database_ownercheck(database, role) \
+	pg_database_ownercheck((database), (role))
 #endif
 
 #endif							/* ROUTING_COMPAT_H */

@@ -4,14 +4,18 @@
  *		assign_team, unassign, reply), availability, closing and reopening,
  *		and route_conversation.  Each checks its input, locks the conversation
  *		row and makes one UPDATE as the extension owner; the triggers keep
- *		the books.  (explain_route is in explain.c.)
+ *		the books.  Also drain, and pre_restore and post_restore around a
+ *		restore of a dump.  (explain_route is in explain.c.)
  */
 #include "postgres.h"
 #include "fmgr.h"
 
 #include "catalog/pg_type.h"
+#include "commands/dbcommands.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 
+#include "compat.h"
 #include "loads.h"
 #include "plumbing.h"
 #include "queue.h"
@@ -529,6 +533,19 @@ typedef struct DrainCall
 } DrainCall;
 
 /*
+ * resync_and_drain reads an account's capacities and eligibility afresh
+ * onto its load rows, under its queue locks, and assigns its waiting
+ * conversations that can be assigned now; returns how many.
+ */
+static int64
+resync_and_drain(int64 account_id)
+{
+	routing_lock_queues(ROUTING_SCOPE_ACCOUNT, account_id, 0, 0);
+	routing_resync_account(account_id);
+	return routing_drain_queues(ROUTING_SCOPE_ACCOUNT, account_id, 0, 0);
+}
+
+/*
  * drain_account is routing_drain's work as the owner.
  */
 static void
@@ -536,9 +553,7 @@ drain_account(void *arg)
 {
 	DrainCall  *call = arg;
 
-	routing_lock_queues(ROUTING_SCOPE_ACCOUNT, call->account_id, 0, 0);
-	routing_resync_account(call->account_id);
-	call->assigned = routing_drain_queues(ROUTING_SCOPE_ACCOUNT, call->account_id, 0, 0);
+	call->assigned = resync_and_drain(call->account_id);
 }
 
 PG_FUNCTION_INFO_V1(routing_drain);
@@ -556,5 +571,229 @@ routing_drain(PG_FUNCTION_ARGS)
 
 	call.account_id = arg_int64(fcinfo, 0, "account_id");
 	routing_as_owner_for(call.account_id, drain_account, &call);
+	PG_RETURN_INT64(call.assigned);
+}
+
+/*
+ * require_database_owner refuses a restore step to anyone but the owner of
+ * the database (or a member of the owning role, or a superuser): between
+ * the two steps the routing tables take rows that nothing checks.
+ */
+static void
+require_database_owner(const char *function)
+{
+	if (!compat_database_ownercheck(MyDatabaseId, GetUserId()))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("must be owner of database %s to run %s",
+						get_database_name(MyDatabaseId), function),
+				 errdetail("Between routing.pre_restore() and routing.post_restore() the routing tables' triggers and foreign keys check nothing.")));
+}
+
+/* The tables of schema routing, schema-qualified and quoted. */
+static RoutingPlan routing_tables_plan = {
+	.sql =
+	"select pg_catalog.format('%I.%I', n.nspname, c.relname)"
+	" from pg_catalog.pg_class c join pg_catalog.pg_namespace n"
+	"  on n.oid" EQ "c.relnamespace"
+	" where n.nspname" EQ "'routing' and c.relkind" EQ "'r'"
+	" order by c.relname",
+	.nargs = 0
+};
+
+/*
+ * require_superuser_owner refuses a restore step, run as the extension
+ * owner, when that owner (the owner of schema routing) is not a superuser:
+ * only a superuser may turn a foreign key's triggers off and on.
+ */
+static void
+require_superuser_owner(void)
+{
+	if (!superuser())
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("the owner of schema routing is not a superuser"),
+				 errdetail("The restore steps turn the foreign keys of the routing tables off and on as their owner, which only a superuser may do."),
+				 errhint("Restore as a superuser with session_replication_role = replica, then run select routing.post_restore().")));
+}
+
+/*
+ * switch_triggers enables or disables every trigger of every routing table,
+ * the foreign keys' included, as pg_restore --disable-triggers does around
+ * each table: in a restore the dumped rows hold the books, the log and the
+ * owners already, and pg_restore -j loads the tables in any order (pg_dump
+ * records no order between an extension's tables).  Run as the extension
+ * owner: a foreign key's triggers are switched by a superuser only.
+ */
+static void
+switch_triggers(bool enable)
+{
+	int			ntables = routing_exec(&routing_tables_plan, NULL, NULL, 0);
+	char	  **tables = palloc(sizeof(char *) * Max(ntables, 1));
+
+	for (int i = 0; i < ntables; i++)
+		tables[i] = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+	for (int i = 0; i < ntables; i++)
+	{
+		char	   *sql = psprintf("alter table %s %s trigger all", tables[i],
+								   enable ? "enable" : "disable");
+
+		if (SPI_execute(sql, false, 0) != SPI_OK_UTILITY)
+			elog(ERROR, "SPI_execute failed for \"%s\"", sql);
+	}
+}
+
+/*
+ * Each foreign key of a routing table: its name, its table, and a query
+ * that finds a row it does not let in (all its columns set, no row
+ * referenced: MATCH SIMPLE).
+ */
+static RoutingPlan foreign_keys_plan = {
+	.sql =
+	"select con.conname::pg_catalog.text, pg_catalog.format('%I.%I', n.nspname, r.relname),"
+	" pg_catalog.format('select from only %I.%I c where %s and not exists"
+	"  (select from only %I.%I p where %s) limit 1', n.nspname, r.relname,"
+	"  (select pg_catalog.string_agg(pg_catalog.format('c.%I is not null', a.attname), ' and ')"
+	"   from pg_catalog.unnest(con.conkey) k (attnum) join pg_catalog.pg_attribute a"
+	"    on a.attrelid" EQ "con.conrelid and a.attnum" EQ "k.attnum),"
+	"  fn.nspname, f.relname,"
+	"  (select pg_catalog.string_agg(pg_catalog.format("
+	"     'p.%I OPERATOR(pg_catalog.=) c.%I', pa.attname, ca.attname), ' and ')"
+	"   from rows from (pg_catalog.unnest(con.conkey), pg_catalog.unnest(con.confkey))"
+	"    k (referencing, referenced)"
+	"   join pg_catalog.pg_attribute ca on ca.attrelid" EQ "con.conrelid"
+	"    and ca.attnum" EQ "k.referencing"
+	"   join pg_catalog.pg_attribute pa on pa.attrelid" EQ "con.confrelid"
+	"    and pa.attnum" EQ "k.referenced))"
+	" from pg_catalog.pg_constraint con"
+	" join pg_catalog.pg_class r on r.oid" EQ "con.conrelid"
+	" join pg_catalog.pg_namespace n on n.oid" EQ "r.relnamespace"
+	" join pg_catalog.pg_class f on f.oid" EQ "con.confrelid"
+	" join pg_catalog.pg_namespace fn on fn.oid" EQ "f.relnamespace"
+	" where con.contype" EQ "'f' and n.nspname" EQ "'routing'"
+	" order by r.relname, con.conname",
+	.nargs = 0
+};
+
+/*
+ * check_foreign_keys refuses restored rows that a foreign key of a routing
+ * table does not let in: the keys checked nothing while their triggers
+ * were off.  Each check is a query made for its key and run once, as
+ * ALTER TABLE ... ADD FOREIGN KEY checks existing rows.
+ */
+static void
+check_foreign_keys(void)
+{
+	int			nkeys = routing_exec(&foreign_keys_plan, NULL, NULL, 0);
+	char	  **keys = palloc(sizeof(char *) * Max(nkeys, 1) * 3);
+
+	for (int i = 0; i < nkeys * 3; i++)
+		keys[i] = SPI_getvalue(SPI_tuptable->vals[i / 3], SPI_tuptable->tupdesc, i % 3 + 1);
+	for (int i = 0; i < nkeys; i++)
+	{
+		if (SPI_execute(keys[i * 3 + 2], true, 1) != SPI_OK_SELECT)
+			elog(ERROR, "SPI_execute failed for \"%s\"", keys[i * 3 + 2]);
+		if (SPI_processed > 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+					 errmsg("restored rows of %s violate foreign key constraint \"%s\"",
+							keys[i * 3 + 1], keys[i * 3]),
+					 errdetail("The foreign keys of the routing tables checked nothing since routing.pre_restore()."),
+					 errhint("Restore every routing table from one dump.")));
+	}
+}
+
+/*
+ * start_restore is routing_pre_restore's work as the owner.
+ */
+static void
+start_restore(void *arg)
+{
+	require_superuser_owner();
+	if (routing_has_agents())
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the routing tables of database %s are not empty",
+						get_database_name(MyDatabaseId)),
+				 errdetail("A dump is restored into empty routing tables; routing.pre_restore() turns routing off until routing.post_restore()."),
+				 errhint("Restore into a new database, after CREATE EXTENSION routing.")));
+	switch_triggers(false);
+}
+
+PG_FUNCTION_INFO_V1(routing_pre_restore);
+
+/*
+ * routing_pre_restore is routing.pre_restore(), for the database owner
+ * before restoring a dump into empty routing tables (as TimescaleDB's
+ * timescaledb_pre_restore()): it turns off every trigger of the routing
+ * tables, as pg_restore --disable-triggers or session_replication_role =
+ * replica would, which a superuser alone may use.  The dumped rows hold the
+ * books, the log and the owners already: routing them again would count
+ * and log them twice.
+ */
+Datum
+routing_pre_restore(PG_FUNCTION_ARGS)
+{
+	require_database_owner("routing.pre_restore()");
+	routing_as_owner_local("routing.pre_restore()", start_restore, NULL);
+	PG_RETURN_VOID();
+}
+
+/* How many conversations the end of a restore assigned. */
+typedef struct RestoreCall
+{
+	int64		assigned;
+} RestoreCall;
+
+/* Every account that has an agent: a restore spans accounts. */
+static RoutingPlan restored_accounts_plan = {
+	.sql = "select a.account_id from routing.agents a group by a.account_id order by a.account_id",
+	.nargs = 0
+};
+
+/*
+ * end_restore is routing_post_restore's work as the owner: it turns the
+ * triggers back on, checks the foreign keys and the books of every
+ * account, then copies each account's facts to its load rows, moves its
+ * versions and drains its queues (resync_and_drain), as routing.drain()
+ * does.
+ */
+static void
+end_restore(void *arg)
+{
+	RestoreCall *call = arg;
+	int			naccounts;
+	int64	   *accounts;
+
+	require_superuser_owner();
+	switch_triggers(true);
+	check_foreign_keys();
+	naccounts = routing_exec(&restored_accounts_plan, NULL, NULL, 0);
+	accounts = palloc(sizeof(int64) * Max(naccounts, 1));
+	for (int i = 0; i < naccounts; i++)
+		accounts[i] = routing_get_int64(i, 1, NULL);
+	for (int i = 0; i < naccounts; i++)
+		routing_check_books(accounts[i]);
+	for (int i = 0; i < naccounts; i++)
+		call->assigned += resync_and_drain(accounts[i]);
+}
+
+PG_FUNCTION_INFO_V1(routing_post_restore);
+
+/*
+ * routing_post_restore is routing.post_restore(), for the database owner
+ * after restoring a dump: it turns the routing tables' triggers back on,
+ * checks what they did not (the foreign keys, and that the books count the
+ * conversations), and makes each account route from what was restored,
+ * draining what can be assigned now.  Returns how many conversations it
+ * assigned.  Anything wrong is an error that leaves the triggers off.
+ */
+Datum
+routing_post_restore(PG_FUNCTION_ARGS)
+{
+	RestoreCall call = {0};
+
+	require_database_owner("routing.post_restore()");
+	routing_as_owner_local("routing.post_restore()", end_restore, &call);
 	PG_RETURN_INT64(call.assigned);
 }

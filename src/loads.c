@@ -628,7 +628,9 @@ static RoutingPlan any_agent_plan = {
 
 /*
  * refuse_books_change is the error for a change to agent_loads that the
- * extension did not make.
+ * extension did not make.  Only a restore inserts load rows (the first
+ * error of a dump restored with the triggers on): its hint says how to
+ * restore.
  */
 static void
 refuse_books_change(const char *action)
@@ -637,6 +639,8 @@ refuse_books_change(const char *action)
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 			 errmsg("cannot %s routing.agent_loads directly", action),
 			 errdetail("The routing extension keeps agent_loads equal to the conversations it counts; a change by hand would make every later decision wrong."),
+			 strcmp(action, "insert into") == 0 ?
+			 errhint("%s", ROUTING_RESTORE_HINT) :
 			 errhint("Change conversations, agents or their eligibility instead; the extension updates agent_loads itself.")));
 }
 
@@ -665,6 +669,103 @@ routing_guard_books_row(const char *action, bool is_delete, int64 account_id,
 void
 routing_guard_books_truncate(void)
 {
-	if (routing_exec(&any_agent_plan, NULL, NULL, 1) == 1)
+	if (routing_has_agents())
 		refuse_books_change("truncate");
+}
+
+/*
+ * routing_has_agents tells whether any account has an agent.
+ */
+bool
+routing_has_agents(void)
+{
+	return routing_exec(&any_agent_plan, NULL, NULL, 1) == 1;
+}
+
+/* An agent of the account ($1) without a load row. */
+static RoutingPlan agent_without_books_plan = {
+	.sql =
+	"select a.agent_id from routing.agents a"
+	" where a.account_id" EQ "$1 and not exists (select from routing.agent_loads l"
+	"  where l.account_id" EQ "$1 and l.agent_id" EQ "a.agent_id)"
+	" order by a.agent_id limit 1",
+	.nargs = 1,
+	.argtypes = {INT8OID}
+};
+
+/*
+ * A conversation of the account whose load_agent_id is not what the books
+ * keep: its agent owner while it is open, else none.
+ */
+static RoutingPlan miscounted_conversation_plan = {
+	.sql =
+	"select c.conversation_id from routing.conversations c"
+	" where c.account_id" EQ "$1 and (c.load_agent_id is not null)"
+	"  OPERATOR(pg_catalog.<>) (c.status" EQ "'open' and c.assignee_agent_id is not null)"
+	"  or c.load_agent_id OPERATOR(pg_catalog.<>) c.assignee_agent_id"
+	" order by c.conversation_id limit 1",
+	.nargs = 1,
+	.argtypes = {INT8OID}
+};
+
+/* A load row of the account whose counts are not the conversations it counts. */
+static RoutingPlan wrong_books_plan = {
+	.sql =
+	"select l.agent_id, l.open_chats::pg_catalog.int8, l.open_emails::pg_catalog.int8,"
+	"  coalesce(c.chats, 0), coalesce(c.emails, 0)"
+	" from routing.agent_loads l left join"
+	"  (select c.load_agent_id as agent_id,"
+	"    count(*) filter (where ch.kind OPERATOR(pg_catalog.=) any ('{chat,bot,messenger}'::pg_catalog.text[])) as chats,"
+	"    count(*) filter (where ch.kind OPERATOR(pg_catalog.<>) all ('{chat,bot,messenger}'::pg_catalog.text[])) as emails"
+	"   from routing.conversations c join routing.channels ch"
+	"    on ch.account_id" EQ "c.account_id and ch.channel_id" EQ "c.channel_id"
+	"   where c.account_id" EQ "$1 and ch.account_id" EQ "$1 and c.load_agent_id is not null"
+	"   group by c.load_agent_id) c on c.agent_id" EQ "l.agent_id"
+	" where l.account_id" EQ "$1"
+	"  and (l.open_chats OPERATOR(pg_catalog.<>) coalesce(c.chats, 0)"
+	"   or l.open_emails OPERATOR(pg_catalog.<>) coalesce(c.emails, 0))"
+	" order by l.agent_id limit 1",
+	.nargs = 1,
+	.argtypes = {INT8OID}
+};
+
+/*
+ * routing_check_books refuses the books of an account that do not count
+ * its conversations: after a restore (routing.post_restore()), where the
+ * dumped books were written as they came, an agent without a load row, a
+ * conversation counted for someone other than its open owner, or a count
+ * that is not the number of conversations counted would make routing give
+ * the wrong work.
+ */
+void
+routing_check_books(int64 account_id)
+{
+	Datum		values[1] = {Int64GetDatum(account_id)};
+
+	if (routing_exec(&agent_without_books_plan, values, NULL, 1) == 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INTEGRITY_CONSTRAINT_VIOLATION),
+				 errmsg("agent %lld of account %lld has no row in routing.agent_loads",
+						(long long) routing_get_int64(0, 1, NULL), (long long) account_id),
+				 errdetail("Every agent has a load row, which routing reads and locks."),
+				 errhint("Restore agent_loads from the same dump as agents.")));
+	if (routing_exec(&miscounted_conversation_plan, values, NULL, 1) == 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INTEGRITY_CONSTRAINT_VIOLATION),
+				 errmsg("conversation %lld of account %lld is not counted in the load of its owner",
+						(long long) routing_get_int64(0, 1, NULL), (long long) account_id),
+				 errdetail("An open conversation owned by an agent counts in that agent's load (load_agent_id), and no other does."),
+				 errhint("Restore every routing table from one dump, into a database where routing.pre_restore() was run first.")));
+	if (routing_exec(&wrong_books_plan, values, NULL, 1) == 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INTEGRITY_CONSTRAINT_VIOLATION),
+				 errmsg("routing.agent_loads counts %lld open chats and %lld open emails for agent %lld of account %lld; its conversations are %lld and %lld",
+						(long long) routing_get_int64(0, 2, NULL),
+						(long long) routing_get_int64(0, 3, NULL),
+						(long long) routing_get_int64(0, 1, NULL),
+						(long long) account_id,
+						(long long) routing_get_int64(0, 4, NULL),
+						(long long) routing_get_int64(0, 5, NULL)),
+				 errdetail("Routing reads an agent's load from agent_loads; a count that is not the agent's open conversations gives the wrong work."),
+				 errhint("Restore every routing table from one dump, into a database where routing.pre_restore() was run first.")));
 }

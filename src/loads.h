@@ -44,5 +44,7 @@ extern bool routing_books_writing(void);
 extern void routing_guard_books_row(const char *action, bool is_delete,
 									int64 account_id, int64 agent_id);
 extern void routing_guard_books_truncate(void);
+extern bool routing_has_agents(void);
+extern void routing_check_books(int64 account_id);
 
 #endif							/* ROUTING_LOADS_H */

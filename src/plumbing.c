@@ -13,6 +13,7 @@
 #include "catalog/pg_class.h"
 #include "catalog/pg_namespace.h"
 #include "miscadmin.h"
+#include "optimizer/planner.h"
 #include "utils/lsyscache.h"
 #include "utils/guc.h"
 #include "utils/inval.h"
@@ -28,6 +29,8 @@ PG_MODULE_MAGIC;
 static bool routing_notify_enabled = true;
 
 void		_PG_init(void);
+
+static planner_hook_type prev_planner_hook = NULL;
 
 /*
  * The relations whose definition a per-backend cache depends on, and two
@@ -155,9 +158,78 @@ routing_versions_generation(void)
 }
 
 /*
+ * reads_routing_table tells whether a query's range table names a table of
+ * schema routing.
+ */
+static bool
+reads_routing_table(Query *parse)
+{
+	Oid			namespace_oid = get_namespace_oid("routing", true);
+	ListCell   *cell;
+
+	if (!OidIsValid(namespace_oid))
+		return false;
+	foreach(cell, parse->rtable)
+	{
+		RangeTblEntry *rte = lfirst_node(RangeTblEntry, cell);
+
+		if (rte->rtekind == RTE_RELATION &&
+			get_rel_namespace(rte->relid) == namespace_oid)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * routing_planner plans the statements the extension runs, and the foreign
+ * key checks and actions on the routing tables, without sequential scans
+ * wherever an index serves: such a plan is made once per backend and kept
+ * until the tables' statistics change, and one made while a table was
+ * small (after VACUUM ANALYZE of empty tables, say) would otherwise scan
+ * the whole table on every use as it grows.  Both kinds run as the table
+ * owner with SECURITY_NOFORCE_RLS (routing_as_owner, ri_triggers.c), which
+ * no statement of an application's runs with, so an application's own
+ * queries of the routing tables are planned as PostgreSQL would.
+ */
+static PlannedStmt *
+routing_planner(Query *parse, const char *query_string, int cursorOptions,
+				ParamListInfo boundParams)
+{
+	Oid			userid;
+	int			sec_context;
+	volatile int nest_level = -1;
+	PlannedStmt *result;
+
+	GetUserIdAndSecContext(&userid, &sec_context);
+	if ((sec_context & SECURITY_NOFORCE_RLS) != 0 && reads_routing_table(parse))
+	{
+		nest_level = NewGUCNestLevel();
+		(void) set_config_option("enable_seqscan", "off", PGC_USERSET,
+								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	}
+	PG_TRY();
+	{
+		result = prev_planner_hook ?
+			prev_planner_hook(parse, query_string, cursorOptions, boundParams) :
+			standard_planner(parse, query_string, cursorOptions, boundParams);
+	}
+	PG_CATCH();
+	{
+		if (nest_level >= 0)
+			AtEOXact_GUC(false, nest_level);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	if (nest_level >= 0)
+		AtEOXact_GUC(true, nest_level);
+	return result;
+}
+
+/*
  * _PG_init defines the routing.notify setting: a sharded deployment cannot
  * NOTIFY from a two-phase commit, so it turns the announcements off and
- * reads assignment_log instead.
+ * reads assignment_log instead.  It also plans the extension's statements
+ * and the routing tables' foreign key checks by key (routing_planner).
  */
 void
 _PG_init(void)
@@ -173,6 +245,8 @@ _PG_init(void)
 	MarkGUCPrefixReserved("routing");
 	CacheRegisterRelcacheCallback(relation_invalidated, (Datum) 0);
 	routing_shards_init();
+	prev_planner_hook = planner_hook;
+	planner_hook = routing_planner;
 }
 
 /*
@@ -214,7 +288,8 @@ routing_owner(void)
  * that a trigger fired inside "work" opened instead.
  */
 static void
-as_owner(Relation relation, int64 account_id, RoutingOwnerWork work, void *arg)
+as_owner(Relation relation, int64 account_id, const char *local_work,
+		 RoutingOwnerWork work, void *arg)
 {
 	Oid			owner = routing_owner();
 	Oid			saved_userid;
@@ -231,8 +306,18 @@ as_owner(Relation relation, int64 account_id, RoutingOwnerWork work, void *arg)
 
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
-		group = relation != NULL ? routing_shards_of_relation(relation) :
-			routing_shards_of_account(account_id, routing_schema_generation());
+		if (local_work != NULL)
+		{
+			if (routing_shards_distributed(routing_schema_generation()))
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("%s does not run on a Citus cluster", local_work),
+						 errdetail("It works on every account at once, and the routing tables are distributed.")));
+			group = NULL;
+		}
+		else
+			group = relation != NULL ? routing_shards_of_relation(relation) :
+				routing_shards_of_account(account_id, routing_schema_generation());
 		routing_shards_set_current(group);
 		/* A distributed table's own relation holds no rows: its shards work. */
 		if (group != NULL || relation == NULL ||
@@ -260,7 +345,7 @@ as_owner(Relation relation, int64 account_id, RoutingOwnerWork work, void *arg)
 void
 routing_as_owner_on(Relation relation, RoutingOwnerWork work, void *arg)
 {
-	as_owner(relation, 0, work, arg);
+	as_owner(relation, 0, NULL, work, arg);
 }
 
 /*
@@ -271,7 +356,19 @@ routing_as_owner_on(Relation relation, RoutingOwnerWork work, void *arg)
 void
 routing_as_owner_for(int64 account_id, RoutingOwnerWork work, void *arg)
 {
-	as_owner(NULL, account_id, work, arg);
+	as_owner(NULL, account_id, NULL, work, arg);
+}
+
+/*
+ * routing_as_owner_local runs "work" for every account as the extension
+ * owner (see as_owner), on the tables themselves; "what" (a function's
+ * name) is refused where they are distributed, since it would find only a
+ * distributed table's empty local relation.
+ */
+void
+routing_as_owner_local(const char *what, RoutingOwnerWork work, void *arg)
+{
+	as_owner(NULL, 0, what, work, arg);
 }
 
 /*

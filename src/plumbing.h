@@ -27,6 +27,13 @@
 #define ROUTING_NEXT_ID(sequence) \
 	"pg_catalog.nextval('routing." sequence "'::pg_catalog.regclass)"
 
+/*
+ * The hint of the guards' refusals of a row that only a restore inserts: the
+ * first error of a dump restored with the triggers on.
+ */
+#define ROUTING_RESTORE_HINT \
+	"To restore a dump, run select routing.pre_restore() as the database owner before it and select routing.post_restore() after it."
+
 /* Number of parameters of the widest kept plan. */
 #define ROUTING_MAX_ARGS 10
 
@@ -44,6 +51,7 @@ typedef void (*RoutingOwnerWork) (void *arg);
 
 extern void routing_as_owner_on(Relation relation, RoutingOwnerWork work, void *arg);
 extern void routing_as_owner_for(int64 account_id, RoutingOwnerWork work, void *arg);
+extern void routing_as_owner_local(const char *what, RoutingOwnerWork work, void *arg);
 extern bool routing_announcing(void);
 extern uint64 routing_schema_generation(void);
 extern uint64 routing_versions_generation(void);

@@ -813,6 +813,8 @@ routing_members_version_guard(PG_FUNCTION_ARGS)
 					(long long) get_int64(row, desc, column_number(desc, "team_id"), NULL),
 					(long long) get_int64(row, desc, column_number(desc, "account_id"), NULL)),
 			 errdetail("The routing extension moves members_version to a value never used before whenever the team's primary members change; a value set by hand could stand for other members."),
+			 TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) ?
+			 errhint("%s", ROUTING_RESTORE_HINT) :
 			 errhint("Change routing.team_members instead.")));
 	return PointerGetDatum(NULL);	/* not reached */
 }

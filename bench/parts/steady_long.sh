@@ -1,5 +1,5 @@
-# bench/parts/steady_long.sh, sourced by bench/run: the parts steady and
-# long, 1 client, fsync off:
+# bench/parts/steady_long.sh, sourced by bench/run: the parts steady,
+# long and fresh (bench/fresh_start), 1 client, fsync off:
 #   steady_floor_close         steady: bench/floor.sql's work, then the close
 #                              of the chat inserted 100 transactions before,
 #                              with its counter, one transaction
@@ -32,3 +32,6 @@ if part long; then
 	slice 1 "$long_pool" long_routed_chat 1
 	echo "   long took $(took "$started")"
 fi
+
+# 90 s after VACUUM ANALYZE of a new account, in its own database (issue 21)
+part fresh && bench/fresh_start
