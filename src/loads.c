@@ -359,7 +359,10 @@ new_checks_version(void)
  * What the load row keeps of its agent's other tables, set from them: the
  * primary team (which leads the least-busy index) and checks 3.1, 3.2 and
  * 3.5, so that a first look at an agent reads them with the load row
- * instead of probing three more tables.
+ * instead of probing three more tables.  Each is a scalar subquery, never
+ * an EXISTS: for an EXISTS over many load rows the planner may choose a
+ * hashed subplan that reads the whole table, every account's rows (it does
+ * on PostgreSQL 18, where enable_seqscan no longer weighs in that choice).
  */
 #define SQL_AGENT_FACTS \
 	" primary_team_id = (select m.team_id from routing.team_members m" \
@@ -367,11 +370,11 @@ new_checks_version(void)
 	"  and m.role" EQ "'primary')," \
 	" active = coalesce((select a.active from routing.agents a" \
 	"  where a.account_id" EQ "l.account_id and a.agent_id" EQ "l.agent_id), false)," \
-	" has_seat = exists (select from routing.seats s" \
-	"  where s.account_id" EQ "l.account_id and s.agent_id" EQ "l.agent_id)," \
-	" available = exists (select from routing.availability v" \
+	" has_seat = coalesce((select true from routing.seats s" \
+	"  where s.account_id" EQ "l.account_id and s.agent_id" EQ "l.agent_id limit 1), false)," \
+	" available = coalesce((select true from routing.availability v" \
 	"  where v.account_id" EQ "l.account_id and v.agent_id" EQ "l.agent_id" \
-	"  and v.status" EQ "'available')"
+	"  and v.status" EQ "'available'), false)"
 
 static RoutingPlan resync_account_plan = {
 	.sql =
