@@ -19,6 +19,7 @@
 #include "decision.h"
 #include "eligibility.h"
 #include "loads.h"
+#include "offers.h"
 #include "plumbing.h"
 #include "queue.h"
 
@@ -209,6 +210,10 @@ routing_book_update(const ConversationRow *old, const ConversationRow *new,
 							 &old_channel);
 		old_is_chat = old_channel.is_chat;
 	}
+	/* Closing, unassigning or reassigning ends an offer (section 16). */
+	if (channel.offers && (owner_changed || !new->open) &&
+		((old->has_agent && strcmp(old->assigned_by, "rule") == 0) || waiting(old)))
+		routing_offer_end(old->account_id, old->conversation_id);
 	if (owner_changed && (new->has_agent || new->has_team))
 	{
 		/* Only what the statement itself said counts: 'reply', else manual. */

@@ -7,6 +7,7 @@
 #include "fmgr.h"
 
 #include "utils/snapmgr.h"
+#include "utils/timestamp.h"
 
 #include "channel.h"
 #include "index_scan.h"
@@ -33,12 +34,12 @@ static RoutingTable inboxes_table = {
 enum
 {
 	RULE_ENABLED, RULE_ASSIGN_TO, RULE_ONLY_AVAILABLE, RULE_DEFAULT_AGENT_ID,
-	RULE_DISTRIBUTION, RULE_WHEN_NOBODY
+	RULE_DISTRIBUTION, RULE_WHEN_NOBODY, RULE_ACCEPT_WITHIN, RULE_MAX_OFFERS
 };
 static RoutingTable rules_table = {
 	.name = "rules",
 	.columns = {"enabled", "assign_to", "only_available", "default_agent_id",
-	"distribution", "when_nobody"}
+	"distribution", "when_nobody", "accept_within", "max_offers"}
 };
 
 /*
@@ -101,6 +102,8 @@ routing_load_channel(int64 account_id, int64 channel_id, Snapshot snapshot,
 		Datum		default_agent_id = routing_index_scan_value(&scan, RULE_DEFAULT_AGENT_ID,
 																&no_default_agent);
 		char	   *distribution = routing_index_scan_text(&scan, RULE_DISTRIBUTION);
+		bool		no_offers;
+		Datum		accept_within;
 
 		channel->rule_enabled = DatumGetBool(routing_index_scan_value(&scan, RULE_ENABLED,
 																	  NULL));
@@ -119,6 +122,12 @@ routing_load_channel(int64 account_id, int64 channel_id, Snapshot snapshot,
 			channel->is_chat ? DISTRIBUTION_LEAST_BUSY : DISTRIBUTION_RANDOM;
 		channel->queue = strcmp(routing_index_scan_text(&scan, RULE_WHEN_NOBODY),
 								"queue") == 0;
+		accept_within = routing_index_scan_value(&scan, RULE_ACCEPT_WITHIN, &no_offers);
+		channel->offers = !no_offers;
+		if (channel->offers)
+			channel->accept_within = *DatumGetIntervalP(accept_within);
+		channel->max_offers = DatumGetInt32(routing_index_scan_value(&scan, RULE_MAX_OFFERS,
+																	 NULL));
 	}
 	routing_index_scan_end(&scan);
 	if (own_snapshot != NULL)

@@ -8,6 +8,7 @@
 
 #include "postgres.h"
 
+#include "datatype/timestamp.h"
 #include "utils/snapshot.h"
 
 /* How a rule picks among eligible agents (section 14), "default" resolved. */
@@ -34,6 +35,12 @@ typedef struct RoutingChannel
 	int64		default_agent_id;
 	RoutingDistribution distribution;
 	bool		queue;			/* when_nobody = 'queue' */
+	bool		offers;			/* accept_within is set (section 16) */
+	Interval	accept_within;
+	int32		max_offers;
+	/* The agents a decision's conversation excludes (lapsed offers). */
+	const int64 *excluded;
+	int			nexcluded;
 } RoutingChannel;
 
 extern bool routing_kind_is_chat(const char *kind);

@@ -83,6 +83,8 @@ append_candidate(StringInfo buf, int64 account_id, const RoutingTraceCandidate *
 		append_bool(buf, routing_check_names[check], checks->passed[check]);
 	}
 	appendStringInfoString(buf, "}, ");
+	if (checks->offer_lapsed)
+		appendStringInfoString(buf, "\"offer_lapsed\": true, ");
 	append_bool(buf, "eligible", checks->eligible);
 	appendStringInfo(buf, ", \"open_chats\": %lld, \"open_emails\": %lld,"
 					 " \"last_assigned_at\": ",
