@@ -43,7 +43,10 @@ create table routing.time_off (
     foreign key (account_id, agent_id) references routing.agents on delete cascade
 );
 
+-- The clock's events about an agent (set_away, hours_start, hours_end,
+-- idle) name no conversation.
 alter table routing.events drop constraint events_kind_check;
+alter table routing.events alter column conversation_id drop not null;
 alter table routing.events
     add constraint events_kind_check check (kind in ('owner_offline', 'offer_lapsed',
         'set_away', 'hours_start', 'hours_end', 'idle')),
@@ -81,9 +84,47 @@ create table routing.offer_exclusions (
     foreign key (account_id, agent_id) references routing.agents on delete cascade
 );
 
+-- An agent's pending timed work, one row per kind: owner_away (the agent
+-- became away at started_at; their conversations of rules that reroute
+-- move once each rule's grace has passed), hours (the next boundary of
+-- their working hours) and idle (when they become idle).  Written under
+-- the agent's availability row lock only.
+create table routing.agent_timers (
+    account_id bigint not null default 1,
+    agent_id bigint not null,
+    kind text not null check (kind in ('owner_away', 'hours', 'idle')),
+    started_at timestamptz not null,
+    due_at timestamptz not null,
+    primary key (account_id, agent_id, kind),
+    foreign key (account_id, agent_id) references routing.agents on delete cascade
+);
+create index agent_timers_due on routing.agent_timers (due_at, account_id, agent_id, kind);
+
+-- How many offers of a channel an agent let lapse in a row (for
+-- rules.away_after_lapses); accepting one of the channel resets it.
+create table routing.lapse_streaks (
+    account_id bigint not null default 1,
+    channel_id bigint not null,
+    agent_id bigint not null,
+    lapses integer not null check (lapses >= 0),
+    primary key (account_id, channel_id, agent_id),
+    foreign key (account_id, channel_id) references routing.rules on delete cascade,
+    foreign key (account_id, agent_id) references routing.agents on delete cascade
+);
+
 create view routing.timers as
     select o.account_id, 'offer'::text as kind, o.conversation_id, o.agent_id, o.due_at
-    from routing.offers o;
+    from routing.offers o
+    union all
+    select t.account_id, t.kind, null::bigint, t.agent_id, t.due_at
+    from routing.agent_timers t;
+
+create function routing.availability_changed() returns trigger
+    language c as 'MODULE_PATHNAME', 'routing_availability_changed';
+revoke execute on function routing.availability_changed() from public;
+-- An agent who becomes away starts the grace of rules that reroute.
+create trigger availability_changed after insert or update on routing.availability
+    for each row execute function routing.availability_changed();
 
 create function routing.accept(conversation_id bigint, agent_id bigint, account_id bigint default 1)
     returns void language c as 'MODULE_PATHNAME', 'routing_accept';
@@ -96,6 +137,8 @@ select pg_catalog.pg_extension_config_dump('routing.working_hours', '');
 select pg_catalog.pg_extension_config_dump('routing.time_off', '');
 select pg_catalog.pg_extension_config_dump('routing.offers', '');
 select pg_catalog.pg_extension_config_dump('routing.offer_exclusions', '');
+select pg_catalog.pg_extension_config_dump('routing.agent_timers', '');
+select pg_catalog.pg_extension_config_dump('routing.lapse_streaks', '');
 
 comment on column routing.rules.accept_within is 'Section 16: a conversation the rule assigns is an offer, which lapses unless accepted within this; null: no offers';
 comment on column routing.rules.max_offers is 'Section 16: after this many lapsed offers a conversation goes where when_nobody says';
@@ -109,6 +152,9 @@ comment on table routing.working_hours is 'Section 16: spans (weekday 0 = Sunday
 comment on table routing.time_off is 'Section 16: times when an agent with working hours stays away';
 comment on table routing.offers is 'Internal (section 16): the pending offers, and the conversations waiting in a queue after lapsed offers; one per conversation';
 comment on table routing.offer_exclusions is 'Internal (section 16): the agents a conversation''s lapsed offers exclude from it';
+comment on table routing.agent_timers is 'Internal (section 16): each agent''s pending timed work: owner_away, hours, idle';
+comment on table routing.lapse_streaks is 'Internal (section 16): offers of a channel each agent let lapse in a row';
+comment on function routing.availability_changed() is 'Trigger: an agent who becomes away starts the grace of rules whose when_owner_away is reroute';
 comment on view routing.timers is 'Section 16: every pending piece of timed work and when it is due';
 comment on function routing.accept(bigint, bigint, bigint) is 'The agent accepts the conversation offered to them (55000 once the offer has lapsed)';
 comment on function routing.tick(timestamptz) is 'Does the timed work due at "at" in this database, every account; returns how many pieces';

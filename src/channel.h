@@ -38,6 +38,7 @@ typedef struct RoutingChannel
 	bool		offers;			/* accept_within is set (section 16) */
 	Interval	accept_within;
 	int32		max_offers;
+	int32		away_after_lapses;	/* 0: off */
 	/* The agents a decision's conversation excludes (lapsed offers). */
 	const int64 *excluded;
 	int			nexcluded;

@@ -120,9 +120,21 @@ static RoutingPlan accept_plan = {
 	.argtypes = {INT8OID, INT8OID, INT8OID}
 };
 
+/* Accepting an offer of a channel ends the agent's lapses in a row there. */
+static RoutingPlan reset_streak_plan = {
+	.sql =
+	"delete from routing.lapse_streaks s"
+	" where s.account_id" EQ "$1 and s.agent_id" EQ "$3"
+	" and s.channel_id" EQ "(select c.channel_id from routing.conversations c"
+	"  where c.account_id" EQ "$1 and c.conversation_id" EQ "$2)",
+	.nargs = 3,
+	.argtypes = {INT8OID, INT8OID, INT8OID}
+};
+
 /*
  * routing_offer_accept accepts the offer of a conversation to agent_id, its
- * owner, if there is one; tells whether there was.  The caller holds the
+ * owner, if there is one, which ends the agent's lapses in a row on the
+ * channel; tells whether there was one.  The caller holds the
  * conversation's row lock.
  */
 bool
@@ -131,5 +143,8 @@ routing_offer_accept(int64 account_id, int64 conversation_id, int64 agent_id)
 	Datum		values[3] = {Int64GetDatum(account_id), Int64GetDatum(conversation_id),
 	Int64GetDatum(agent_id)};
 
-	return routing_exec(&accept_plan, values, NULL, 0) == 1;
+	if (routing_exec(&accept_plan, values, NULL, 0) != 1)
+		return false;
+	routing_exec(&reset_streak_plan, values, NULL, 0);
+	return true;
 }
