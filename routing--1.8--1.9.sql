@@ -126,12 +126,26 @@ revoke execute on function routing.availability_changed() from public;
 create trigger availability_changed after insert or update on routing.availability
     for each row execute function routing.availability_changed();
 
+create function routing.schedule_changed() returns trigger
+    language c as 'MODULE_PATHNAME', 'routing_schedule_changed';
+revoke execute on function routing.schedule_changed() from public;
+-- A change of an agent's schedule moves their hours timer to its next
+-- boundary, where it takes effect; of idle_after, their idle timer.
+create trigger schedule_changed after insert or update or delete on routing.working_hours
+    for each row execute function routing.schedule_changed();
+create trigger schedule_changed after insert or update or delete on routing.time_off
+    for each row execute function routing.schedule_changed();
+create trigger schedule_changed after update of time_zone, idle_after on routing.agents
+    for each row execute function routing.schedule_changed();
+
+create function routing.heartbeat(agent_id bigint, account_id bigint default 1)
+    returns void language c as 'MODULE_PATHNAME', 'routing_heartbeat';
 create function routing.accept(conversation_id bigint, agent_id bigint, account_id bigint default 1)
     returns void language c as 'MODULE_PATHNAME', 'routing_accept';
 create function routing.tick(at timestamptz default pg_catalog.now())
     returns bigint language c as 'MODULE_PATHNAME', 'routing_tick';
 revoke execute on function routing.accept(bigint, bigint, bigint),
-    routing.tick(timestamptz) from public;
+    routing.heartbeat(bigint, bigint), routing.tick(timestamptz) from public;
 
 select pg_catalog.pg_extension_config_dump('routing.working_hours', '');
 select pg_catalog.pg_extension_config_dump('routing.time_off', '');
@@ -156,5 +170,7 @@ comment on table routing.agent_timers is 'Internal (section 16): each agent''s p
 comment on table routing.lapse_streaks is 'Internal (section 16): offers of a channel each agent let lapse in a row';
 comment on function routing.availability_changed() is 'Trigger: an agent who becomes away starts the grace of rules whose when_owner_away is reroute';
 comment on view routing.timers is 'Section 16: every pending piece of timed work and when it is due';
+comment on function routing.schedule_changed() is 'Trigger: a changed schedule moves the agent''s hours timer to its next boundary, and idle_after their idle timer';
+comment on function routing.heartbeat(bigint, bigint) is 'The agent is present: an available agent with idle_after is set away idle_after after their last heartbeat';
 comment on function routing.accept(bigint, bigint, bigint) is 'The agent accepts the conversation offered to them (55000 once the offer has lapsed)';
 comment on function routing.tick(timestamptz) is 'Does the timed work due at "at" in this database, every account; returns how many pieces';

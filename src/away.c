@@ -2,7 +2,8 @@
  * away.c
  *		Owners who leave (section 16): when an agent becomes away, by hand,
  *		by the clock or by plain SQL on routing.availability, the trigger
- *		here starts their owner_away timer, due when the shortest grace of
+ *		here starts their owner_away timer (and ends their idle timer,
+ *		which becoming available starts again: hours.c), due when the shortest grace of
  *		the account's rules that reroute has passed; back to available
  *		before it is due, the timer goes and nothing moves.  The tick
  *		(clock.c) moves the conversations.  The timer row is written under
@@ -18,6 +19,7 @@
 #include "utils/rel.h"
 #include "utils/timestamp.h"
 
+#include "hours.h"
 #include "plumbing.h"
 
 /*
@@ -57,10 +59,12 @@ typedef struct AvailabilityChange
 } AvailabilityChange;
 
 /*
- * change_timer is routing_availability_changed's work as the owner.
+ * change_timers is routing_availability_changed's work as the owner: away,
+ * the grace starts and idleness no longer matters; available, the grace
+ * ends and the agent is present (section 16).
  */
 static void
-change_timer(void *arg)
+change_timers(void *arg)
 {
 	AvailabilityChange *change = arg;
 	Datum		values[3] = {Int64GetDatum(change->account_id),
@@ -68,6 +72,10 @@ change_timer(void *arg)
 	TimestampTzGetDatum(change->changed_at)};
 
 	routing_exec(change->became_away ? &start_plan : &stop_plan, values, NULL, 0);
+	if (change->became_away)
+		routing_idle_end(change->account_id, change->agent_id);
+	else
+		routing_idle_restart(change->account_id, change->agent_id);
 }
 
 /*
@@ -99,9 +107,10 @@ PG_FUNCTION_INFO_V1(routing_availability_changed);
 /*
  * routing_availability_changed is the AFTER INSERT OR UPDATE trigger on
  * availability: an agent who was available and is now away starts their
- * owner_away timer, dated by the row's changed_at; one who is available
- * loses it.  An agent with no row was never available, so an inserted
- * "away" starts nothing.
+ * owner_away timer, dated by the row's changed_at, and loses their idle
+ * timer; one who becomes available loses the first and starts the second
+ * (becoming available counts as presence).  An agent with no row was never
+ * available, so an inserted "away" starts nothing.
  */
 Datum
 routing_availability_changed(PG_FUNCTION_ARGS)
@@ -130,6 +139,6 @@ routing_availability_changed(PG_FUNCTION_ARGS)
 	change.agent_id = DatumGetInt64(column_datum(new_row, desc, "agent_id"));
 	change.became_away = !now_available;
 	change.changed_at = DatumGetTimestampTz(column_datum(new_row, desc, "changed_at"));
-	routing_as_owner(change_timer, &change);
+	routing_as_owner(change_timers, &change);
 	return PointerGetDatum(NULL);
 }

@@ -3,8 +3,8 @@
  *		routing.tick(at): the timed work of section 16 due at "at", in every
  *		account of the database: offers that lapse, conversations that
  *		waited in a queue long enough after lapses for the agents who let
- *		them lapse to take them again, and the conversations of owners who
- *		stayed away.  The work is found through the indexes offers_due and
+ *		them lapse to take them again, the conversations of owners who
+ *		stayed away, the boundaries of working hours and idle agents.  The work is found through the indexes offers_due and
  *		agent_timers_due in bounded batches; each piece runs in an internal
  *		subtransaction, so that one that fails is skipped with a WARNING and
  *		stays due.  A piece never waits for a lock another tick or a change
@@ -26,6 +26,7 @@
 
 #include "channel.h"
 #include "decision.h"
+#include "hours.h"
 #include "loads.h"
 #include "offers.h"
 #include "plumbing.h"
@@ -138,12 +139,14 @@ static RoutingPlan lock_availability_plan = {
 	.argtypes = {INT8OID, INT8OID}
 };
 
-static RoutingPlan set_away_plan = {
+static RoutingPlan set_status_plan = {
 	.sql =
-	"update routing.availability v set status = 'away', changed_at = $3"
-	" where v.account_id" EQ "$1 and v.agent_id" EQ "$2",
-	.nargs = 3,
-	.argtypes = {INT8OID, INT8OID, TIMESTAMPTZOID}
+	"insert into routing.availability as v (account_id, agent_id, status, changed_at)"
+	" values ($1, $2, $3, $4)"
+	" on conflict (account_id, agent_id) do update"
+	" set status = excluded.status, changed_at = excluded.changed_at",
+	.nargs = 4,
+	.argtypes = {INT8OID, INT8OID, TEXTOID, TIMESTAMPTZOID}
 };
 
 static RoutingPlan agent_timer_plan = {
@@ -296,6 +299,54 @@ record_event(int64 account_id, const char *kind, int64 conversation_id,
 }
 
 /*
+ * set_status sets an agent available or away, dated "at", as
+ * set_availability does; the triggers do the rest (section 13's drain, the
+ * owner's grace, the idle timer).  The caller holds the agent's queue
+ * locks and availability row, if any.
+ */
+static void
+set_status(int64 account_id, int64 agent_id, const char *status, TimestampTz at)
+{
+	Datum		values[4] = {Int64GetDatum(account_id), Int64GetDatum(agent_id),
+	CStringGetTextDatum(status), TimestampTzGetDatum(at)};
+
+	routing_exec(&set_status_plan, values, NULL, 0);
+}
+
+/*
+ * lock_agent takes an agent's availability row without waiting, as every
+ * agent timer is done under it; false when another transaction holds it.
+ * An agent with no row is away (*available false).
+ */
+static bool
+lock_agent(int64 account_id, int64 agent_id, bool *available)
+{
+	Datum		values[2] = {Int64GetDatum(account_id), Int64GetDatum(agent_id)};
+
+	*available = false;
+	if (routing_exec(&availability_plan, values, NULL, 1) != 1)
+		return true;
+	if (routing_exec(&lock_availability_plan, values, NULL, 1) != 1)
+		return false;
+	*available = routing_get_bool(0, 1);
+	return true;
+}
+
+/*
+ * read_timer reads an agent's timer of a kind ("values": account, agent,
+ * kind) into *started_at; false when it is gone or not due at "at".
+ */
+static bool
+read_timer(Datum *values, TimestampTz at, TimestampTz *started_at)
+{
+	if (routing_exec(&agent_timer_plan, values, NULL, 1) != 1 ||
+		(TimestampTz) routing_get_int64(0, 2, NULL) > at)
+		return false;
+	*started_at = (TimestampTz) routing_get_int64(0, 1, NULL);
+	return true;
+}
+
+/*
  * try_reroute takes a conversation from the agent who holds it, whose load
  * drops (the caller holds the conversation's row lock and the queue locks
  * the agent's room serves), and, when "decide", routes it again by its
@@ -336,6 +387,7 @@ count_lapse(int64 account_id, const RoutingChannel *channel, int64 conversation_
 {
 	Datum		values[3] = {Int64GetDatum(account_id), Int64GetDatum(channel->channel_id),
 	Int64GetDatum(agent_id)};
+	bool		available;
 
 	if (channel->away_after_lapses == 0)
 		return;
@@ -343,19 +395,14 @@ count_lapse(int64 account_id, const RoutingChannel *channel, int64 conversation_
 	if (routing_get_int64(0, 1, NULL) < channel->away_after_lapses)
 		return;
 	routing_exec(&end_streak_plan, values, NULL, 0);
-	values[1] = values[2];
-	if (routing_exec(&availability_plan, values, NULL, 1) != 1 ||
-		!routing_get_bool(0, 1))
-		return;
-	if (routing_exec(&lock_availability_plan, values, NULL, 1) != 1)
+	if (!lock_agent(account_id, agent_id, &available))
 		ereport(ERROR,
 				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
 				 errmsg("availability of agent %lld in account %lld is being changed",
 						(long long) agent_id, (long long) account_id)));
-	if (!routing_get_bool(0, 1))
+	if (!available)
 		return;
-	values[2] = TimestampTzGetDatum(at);
-	routing_exec(&set_away_plan, values, NULL, 0);
+	set_status(account_id, agent_id, "away", at);
 	record_event(account_id, "set_away", conversation_id, agent_id, at,
 				 psprintf("let %d offers of channel %lld lapse in a row",
 						  channel->away_after_lapses, (long long) channel->channel_id));
@@ -489,25 +536,18 @@ leave_owner(TimestampTz at, const DuePiece *piece)
 	int			n;
 	int			moved = 0;
 	bool		left = false;
+	bool		available;
 	bool		no_next;
 	Datum		next;
 
-	if (routing_exec(&availability_plan, values, NULL, 1) != 1)
+	if (!lock_agent(piece->account_id, piece->id, &available) ||
+		!read_timer(values, at, &since))
+		return 0;
+	if (available)
 	{
 		routing_exec(&end_agent_timer_plan, values, NULL, 0);
 		return 0;
 	}
-	if (routing_exec(&lock_availability_plan, values, NULL, 1) != 1)
-		return 0;
-	if (routing_get_bool(0, 1))
-	{
-		routing_exec(&end_agent_timer_plan, values, NULL, 0);
-		return 0;
-	}
-	if (routing_exec(&agent_timer_plan, values, NULL, 1) != 1 ||
-		(TimestampTz) routing_get_int64(0, 2, NULL) > at)
-		return 0;
-	since = (TimestampTz) routing_get_int64(0, 1, NULL);
 	away_for = DatumGetIntervalP(DirectFunctionCall2(timestamp_mi, TimestampTzGetDatum(at),
 													 TimestampTzGetDatum(since)));
 	values[2] = IntervalPGetDatum(away_for);
@@ -564,6 +604,74 @@ leave_owner(TimestampTz at, const DuePiece *piece)
 	return moved;
 }
 
+/*
+ * apply_hours does an agent's due hours timer: at a boundary of their
+ * working hours the tick sets them to the state at "at" (available inside
+ * a span, away outside or in time off), dated "at", with an events row
+ * hours_start or hours_end, unless they are in it already (a manual
+ * set_availability holds until the boundary, and a late tick applies the
+ * state at "at" once); the timer moves to the next boundary.
+ */
+static int
+apply_hours(TimestampTz at, const DuePiece *piece)
+{
+	Datum		values[4] = {Int64GetDatum(piece->account_id), Int64GetDatum(piece->id),
+	CStringGetTextDatum("hours"), (Datum) 0};
+	TimestampTz scheduled_at;
+	bool		available;
+	RoutingHours hours;
+
+	if (!lock_agent(piece->account_id, piece->id, &available) ||
+		!read_timer(values, at, &scheduled_at))
+		return 0;
+	routing_hours_at(piece->account_id, piece->id, at, &hours);
+	if (!hours.has_hours)
+	{
+		routing_exec(&end_agent_timer_plan, values, NULL, 0);
+		return 0;
+	}
+	if (hours.working != available)
+	{
+		routing_try_lock_queues(ROUTING_SCOPE_AGENT, piece->account_id, piece->id, 0);
+		set_status(piece->account_id, piece->id, hours.working ? "available" : "away", at);
+		record_event(piece->account_id, hours.working ? "hours_start" : "hours_end", 0,
+					 piece->id, at, hours.working ? "working hours start" :
+					 "working hours end, or time off");
+	}
+	values[3] = TimestampTzGetDatum(hours.next);
+	routing_exec(&move_agent_timer_plan, values, NULL, 0);
+	return 1;
+}
+
+/*
+ * become_idle does an agent's due idle timer: an available agent with no
+ * presence (heartbeat, or becoming available) for idle_after is set away,
+ * dated "at", with an events row idle; the availability trigger then ends
+ * the timer.  An agent away already has no more timer.
+ */
+static int
+become_idle(TimestampTz at, const DuePiece *piece)
+{
+	Datum		values[3] = {Int64GetDatum(piece->account_id), Int64GetDatum(piece->id),
+	CStringGetTextDatum("idle")};
+	TimestampTz present_at;
+	bool		available;
+
+	if (!lock_agent(piece->account_id, piece->id, &available) ||
+		!read_timer(values, at, &present_at))
+		return 0;
+	if (!available)
+	{
+		routing_exec(&end_agent_timer_plan, values, NULL, 0);
+		return 0;
+	}
+	routing_try_lock_queues(ROUTING_SCOPE_AGENT, piece->account_id, piece->id, 0);
+	set_status(piece->account_id, piece->id, "away", at);
+	record_event(piece->account_id, "idle", 0, piece->id, at,
+				 psprintf("no heartbeat since %s", timestamptz_to_str(present_at)));
+	return 1;
+}
+
 /* A tick asked for, and how many pieces it did. */
 typedef struct TickCall
 {
@@ -582,6 +690,10 @@ do_piece(TimestampTz at, PieceKind kind, const DuePiece *piece)
 		return do_offer(at, piece);
 	if (strcmp(piece->timer, "owner_away") == 0)
 		return leave_owner(at, piece);
+	if (strcmp(piece->timer, "hours") == 0)
+		return apply_hours(at, piece);
+	if (strcmp(piece->timer, "idle") == 0)
+		return become_idle(at, piece);
 	elog(ERROR, "unknown agent timer \"%s\"", piece->timer);
 	return 0;					/* not reached */
 }
