@@ -5,7 +5,8 @@ EXTENSION = routing
 MODULE_big = routing
 OBJS = src/plumbing.o src/index_scan.o src/channel.o src/eligibility.o \
        src/pools.o src/loads.o src/decision.o src/queue.o src/books.o src/triggers.o \
-       src/functions.o src/explain.o src/offers.o src/hours.o src/away.o src/clock.o
+       src/functions.o src/explain.o src/offers.o src/hours.o src/away.o src/clock.o \
+       src/worker.o
 DATA = routing--1.0.sql routing--1.0--1.1.sql routing--1.1--1.2.sql \
        routing--1.2--1.3.sql routing--1.3--1.4.sql \
        routing--1.4--1.5.sql routing--1.5--1.6.sql routing--1.6--1.7.sql \

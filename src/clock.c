@@ -25,6 +25,7 @@
 #include "utils/timestamp.h"
 
 #include "channel.h"
+#include "clock.h"
 #include "decision.h"
 #include "hours.h"
 #include "loads.h"
@@ -806,11 +807,11 @@ tick_work(void *arg)
 }
 
 /*
- * tick_at does the timed work due at "at" and returns how many pieces it
- * did.
+ * routing_tick_at does the timed work due at "at" and returns how many
+ * pieces it did: routing.tick() and the clock's worker (worker.c).
  */
-static int64
-tick_at(TimestampTz at)
+int64
+routing_tick_at(TimestampTz at)
 {
 	TickCall	call = {.at = at};
 
@@ -833,5 +834,5 @@ routing_tick(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("at must not be null")));
-	PG_RETURN_INT64(tick_at(PG_GETARG_TIMESTAMPTZ(0)));
+	PG_RETURN_INT64(routing_tick_at(PG_GETARG_TIMESTAMPTZ(0)));
 }

@@ -25,8 +25,6 @@ PG_MODULE_MAGIC;
 
 bool		routing_notify_enabled = true;
 
-void		_PG_init(void);
-
 /*
  * The relations whose definition a per-backend cache depends on, and two
  * counters.  The schema generation moves whenever one of them is
@@ -153,12 +151,13 @@ routing_versions_generation(void)
 }
 
 /*
- * _PG_init defines the routing.notify setting: a sharded deployment cannot
- * NOTIFY from a two-phase commit, so it turns the announcements off and
- * reads assignment_log instead.
+ * routing_plumbing_init defines the routing.notify setting (a sharded
+ * deployment cannot NOTIFY from a two-phase commit, so it turns the
+ * announcements off and reads assignment_log instead) and watches the
+ * routing relations; the module's _PG_init (worker.c) calls it first.
  */
 void
-_PG_init(void)
+routing_plumbing_init(void)
 {
 	DefineCustomBoolVariable("routing.notify",
 							 "Sends a NOTIFY on channel routing_assignment for each change of owner.",
@@ -168,7 +167,6 @@ _PG_init(void)
 							 PGC_USERSET,
 							 0,
 							 NULL, NULL, NULL);
-	MarkGUCPrefixReserved("routing");
 	CacheRegisterRelcacheCallback(relation_invalidated, (Datum) 0);
 }
 

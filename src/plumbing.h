@@ -35,6 +35,7 @@ typedef void (*RoutingOwnerWork) (void *arg);
 
 extern bool routing_notify_enabled;
 
+extern void routing_plumbing_init(void);
 extern void routing_as_owner(RoutingOwnerWork work, void *arg);
 extern uint64 routing_schema_generation(void);
 extern uint64 routing_versions_generation(void);
