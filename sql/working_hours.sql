@@ -136,3 +136,15 @@ select count(*) as idle_timers from routing.agent_timers where kind = 'idle';
 select routing.heartbeat(99);
 select routing.heartbeat(null);
 select routing.heartbeat(3, account_id => null);
+
+-- section 16: explain_route shows each candidate's hours and idle state
+-- where they matter (whether Ann works now depends on the day the test
+-- runs: only its presence is shown)
+insert into routing.rule_targets (channel_id, agent_id) values (1, 3);
+update routing.agents set idle_after = '5 minutes' where agent_id = 3;
+select c->>'agent_id' as agent_id,
+       jsonb_typeof(c->'working_hours'->'working') as working,
+       jsonb_typeof(c->'working_hours'->'next_boundary') as next_boundary,
+       (c->>'idle_at')::timestamptz = (select due_at from routing.agent_timers
+                                       where agent_id = 3 and kind = 'idle') as idle_at
+from jsonb_array_elements(routing.explain_route(1)->'candidates') c order by 1;
