@@ -677,7 +677,9 @@ become_idle(TimestampTz at, const DuePiece *piece)
 typedef struct TickCall
 {
 	TimestampTz at;
+	bool		one_batch;		/* stop after the first batch that did work */
 	int64		done;
+	bool		more;			/* one_batch stopped where more may be due */
 	MemoryContext piece_context;
 } TickCall;
 
@@ -750,7 +752,8 @@ run_piece(TickCall *call, PieceKind kind, const DuePiece *piece)
 /*
  * walk does the due pieces of one kind in the order of their index, a batch
  * at a time, each batch after the last piece of the one before, so that
- * pieces left due are not read again by this tick.
+ * pieces left due are not read again by this tick.  With one_batch it stops
+ * after a full batch that did some work, saying more may be due.
  */
 static void
 walk(TickCall *call, PieceKind kind)
@@ -760,9 +763,11 @@ walk(TickCall *call, PieceKind kind)
 		Int64GetDatum(PG_INT64_MIN), Int64GetDatum(PG_INT64_MIN),
 	CStringGetTextDatum("")};
 	int			n;
+	int64		done_before;
 
 	do
 	{
+		done_before = call->done;
 		n = routing_exec(kind == PIECE_OFFER ? &due_offers_plan : &due_agent_timers_plan,
 						 values, NULL, 0);
 		for (int i = 0; i < n; i++)
@@ -787,7 +792,8 @@ walk(TickCall *call, PieceKind kind)
 			values[3] = Int64GetDatum(batch[n - 1].id);
 			values[4] = CStringGetTextDatum(batch[n - 1].timer);
 		}
-	} while (n == TICK_BATCH);
+		call->more = n == TICK_BATCH && call->done > done_before;
+	} while (n == TICK_BATCH && !(call->one_batch && call->more));
 }
 
 /*
@@ -802,20 +808,29 @@ tick_work(void *arg)
 	call->piece_context = AllocSetContextCreate(CurrentMemoryContext, "routing tick piece",
 												ALLOCSET_DEFAULT_SIZES);
 	walk(call, PIECE_OFFER);
-	walk(call, PIECE_AGENT_TIMER);
+	if (!(call->one_batch && call->more))
+		walk(call, PIECE_AGENT_TIMER);
 	MemoryContextDelete(call->piece_context);
 }
 
 /*
  * routing_tick_at does the timed work due at "at" and returns how many
- * pieces it did: routing.tick() and the clock's worker (worker.c).
+ * pieces it did: routing.tick() and the clock's worker (worker.c).  With
+ * one_batch it stops after the first batch that did work and sets *more
+ * when more may be due: the worker commits each batch, so that a
+ * transaction never holds more than a batch of pieces' subtransactions and
+ * row versions (a load row locked and updated by many subtransactions of
+ * one transaction makes its readers look up MultiXact members, and each
+ * later piece costs more).
  */
 int64
-routing_tick_at(TimestampTz at)
+routing_tick_at(TimestampTz at, bool one_batch, bool *more)
 {
-	TickCall	call = {.at = at};
+	TickCall	call = {.at = at, .one_batch = one_batch};
 
 	routing_as_owner(tick_work, &call);
+	if (more != NULL)
+		*more = call.one_batch && call.more;
 	return call.done;
 }
 
@@ -834,5 +849,5 @@ routing_tick(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("at must not be null")));
-	PG_RETURN_INT64(routing_tick_at(PG_GETARG_TIMESTAMPTZ(0)));
+	PG_RETURN_INT64(routing_tick_at(PG_GETARG_TIMESTAMPTZ(0), false, NULL));
 }

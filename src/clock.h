@@ -10,6 +10,6 @@
 
 #include "datatype/timestamp.h"
 
-extern int64 routing_tick_at(TimestampTz at);
+extern int64 routing_tick_at(TimestampTz at, bool one_batch, bool *more);
 
 #endif							/* ROUTING_CLOCK_H */

@@ -15,6 +15,7 @@
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 
+#include "index_scan.h"
 #include "offers.h"
 #include "plumbing.h"
 
@@ -60,33 +61,36 @@ routing_offer_start(int64 account_id, int64 conversation_id, int64 agent_id,
 	routing_exec(&start_plan, values, NULL, 0);
 }
 
-static RoutingPlan exclusions_plan = {
-	.sql =
-	"select x.agent_id from routing.offer_exclusions x"
-	" where x.account_id" EQ "$1 and x.conversation_id" EQ "$2",
-	.nargs = 2,
-	.argtypes = {INT8OID, INT8OID}
+/* A conversation's exclusions, read straight from the primary key. */
+static RoutingTable exclusions_table = {
+	.name = "offer_exclusions",
+	.columns = {"agent_id"}
 };
 
 /*
  * routing_offer_exclusions returns the agents whose offers of a
  * conversation lapsed (palloc'd, *count of them; NULL when none), read
- * under "snapshot": a routing decision passes them over.
+ * under "snapshot": a routing decision passes them over.  It is an index
+ * probe without a plan, since every decision on a channel with offers
+ * makes it, a new conversation's too.
  */
 int64 *
 routing_offer_exclusions(int64 account_id, int64 conversation_id, Snapshot snapshot,
 						 int *count)
 {
-	Datum		values[2] = {Int64GetDatum(account_id), Int64GetDatum(conversation_id)};
-	int			n = routing_exec_snapshot(&exclusions_plan, values, NULL, 0, snapshot);
-	int64	   *ids;
+	RoutingIndexScan scan;
+	int64		keys[2] = {account_id, conversation_id};
+	int64	   *ids = NULL;
+	int			n = 0;
 
+	routing_index_scan_begin(&scan, &exclusions_table, 2, keys, snapshot);
+	while (routing_index_scan_next(&scan))
+	{
+		ids = n == 0 ? palloc(sizeof(int64)) : repalloc(ids, sizeof(int64) * (n + 1));
+		ids[n++] = DatumGetInt64(routing_index_scan_value(&scan, 0, NULL));
+	}
+	routing_index_scan_end(&scan);
 	*count = n;
-	if (n == 0)
-		return NULL;
-	ids = palloc(sizeof(int64) * n);
-	for (int i = 0; i < n; i++)
-		ids[i] = routing_get_int64(i, 1, NULL);
 	return ids;
 }
 

@@ -110,14 +110,16 @@ _PG_init(void)
 }
 
 /*
- * tick_database does one tick of the worker's database in a transaction of
- * its own, dated now, if the database has the extension; it logs when that
- * changes, so that a database without it is skipped with one LOG line.
+ * tick_database does one batch of the due work of the worker's database in
+ * a transaction of its own, dated now, if the database has the extension,
+ * and tells whether more may be due; it logs when the extension comes or
+ * goes, so that a database without it is skipped with one LOG line.
  */
-static void
+static bool
 tick_database(const char *database, bool *had_extension)
 {
 	bool		has_extension;
+	bool		more = false;
 
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
@@ -133,16 +135,18 @@ tick_database(const char *database, bool *had_extension)
 	if (has_extension)
 	{
 		pgstat_report_activity(STATE_RUNNING, "routing.tick()");
-		routing_tick_at(GetCurrentTimestamp());
+		routing_tick_at(GetCurrentTimestamp(), true, &more);
 	}
 	PopActiveSnapshot();
 	CommitTransactionCommand();
 	pgstat_report_activity(STATE_IDLE, NULL);
+	return more;
 }
 
 /*
  * routing_clock_main is a clock worker: it connects to its database and
- * ticks it every routing.clock_interval until the postmaster stops it
+ * ticks it every routing.clock_interval (a batch per transaction, as many
+ * as are due) until the postmaster stops it
  * (SIGTERM ends it at its next wait or between two pieces of work).  An
  * error ends the process, and the postmaster starts it again a few
  * seconds later; a crash restarts it with the server.
@@ -160,7 +164,8 @@ routing_clock_main(Datum main_arg)
 	BackgroundWorkerInitializeConnection(database, NULL, 0);
 	for (;;)
 	{
-		tick_database(database, &had_extension);
+		while (tick_database(database, &had_extension))
+			CHECK_FOR_INTERRUPTS();
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 						 clock_interval, PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
