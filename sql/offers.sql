@@ -218,3 +218,19 @@ select l.agent_id, l.open_chats, l.open_emails,
        (select count(*) from routing.conversations c join routing.channels ch using (account_id, channel_id)
         where c.assignee_agent_id = l.agent_id and c.status = 'open' and ch.kind = 'email') as true_emails
 from routing.agent_loads l order by 1;
+
+-- section 16 with section 13: a waiting conversation whose lapsed offer
+-- excludes the only agent with room does not hold up the ones behind it
+-- that she can take (channel 4 queues and routes to Ann alone)
+insert into routing.channels (channel_id, inbox_id, kind) values (4, 1, 'chat');
+insert into routing.rules (channel_id, enabled, accept_within, when_nobody) values
+    (4, true, '30 seconds', 'queue');
+insert into routing.rule_targets (channel_id, agent_id) values (4, 1);
+insert into routing.conversations (conversation_id, channel_id) values (20, 4)
+returning assignee_agent_id;
+select now() + interval '1 minute' as t5 \gset
+select routing.tick(:'t5');
+select conversation_id, position from routing.queue where channel_id = 4;
+insert into routing.conversations (conversation_id, channel_id) values (21, 4)
+returning assignee_agent_id;
+select conversation_id, position from routing.queue where channel_id = 4;

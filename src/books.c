@@ -115,12 +115,15 @@ routing_book_insert(const ConversationRow *row, ConversationChanges *changes)
 			/*
 			 * It would wait: under the channel's queue lock, those waiting
 			 * ahead are served first, then it is decided again, so that
-			 * RETURNING shows the owner it commits with.
+			 * RETURNING shows the owner it commits with.  Whoever still
+			 * waits ahead after the drain can take no agent with room
+			 * (section 16: its lapsed offers may exclude the one who has
+			 * room), so the decision no longer waits behind them.
 			 */
 			routing_drain_queues(ROUTING_SCOPE_CHANNEL, row->account_id,
 								 row->channel_id, 0);
 			routing_decide(row->account_id, row->channel_id, row->conversation_id,
-						   row->has_contact, row->contact_id, &row->priority,
+						   row->has_contact, row->contact_id, NULL,
 						   &decision, NULL);
 		}
 		if (decision.assigned)

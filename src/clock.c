@@ -19,7 +19,9 @@
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
+#include "storage/proc.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 #include "utils/timestamp.h"
@@ -35,6 +37,8 @@
 
 /* Due pieces read per query. */
 #define TICK_BATCH 100
+/* The longest a piece waits for a lock (ms) before it is left due. */
+#define TICK_LOCK_TIMEOUT 50
 
 /* The next batch of due offers after ($2, $3, $4), in the index's order. */
 static RoutingPlan due_offers_plan = {
@@ -705,8 +709,16 @@ do_piece(TimestampTz at, PieceKind kind, const DuePiece *piece)
  * run_piece runs do_piece in an internal subtransaction, as PL/pgSQL's
  * exec_stmt_block runs a block with an EXCEPTION clause: an error rolls
  * back what the piece did, and the tick goes on with the next one after a
- * WARNING (none for a lock held elsewhere, taken with NOWAIT: the piece is
- * simply left due).  A cancel or a statement timeout ends the tick.
+ * WARNING (none for a lock held elsewhere: the piece is simply left due).
+ * A cancel or a statement timeout ends the tick.
+ *
+ * The piece waits at most TICK_LOCK_TIMEOUT for any lock (lock_timeout,
+ * set for the piece as a function's SET clause is): a routing decision or
+ * a load adjustment inside it may have to wait for an agent_loads row, and
+ * a tick holds the rows of its earlier pieces, so that a longer wait could
+ * close a cycle with a change of one of them (two ticks, or a tick and a
+ * close, each waiting for a row the other holds).  Given up, the piece is
+ * rolled back, its locks go, and the next tick does it.
  */
 static void
 run_piece(TickCall *call, PieceKind kind, const DuePiece *piece)
@@ -718,7 +730,14 @@ run_piece(TickCall *call, PieceKind kind, const DuePiece *piece)
 	MemoryContextSwitchTo(call->piece_context);
 	PG_TRY();
 	{
+		int			guc_level = NewGUCNestLevel();
+
+		if (LockTimeout == 0 || LockTimeout > TICK_LOCK_TIMEOUT)
+			(void) set_config_option("lock_timeout", CppAsString2(TICK_LOCK_TIMEOUT),
+									 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+									 true, 0, false);
 		call->done += do_piece(call->at, kind, piece);
+		AtEOXact_GUC(true, guc_level);
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(tick_context);
 		CurrentResourceOwner = tick_owner;

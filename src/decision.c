@@ -1088,7 +1088,8 @@ routing_decide(int64 account_id, int64 channel_id, int64 conversation_id,
 			channel.excluded = routing_offer_exclusions(account_id, conversation_id,
 														snapshot, &channel.nexcluded);
 		decision->queue = channel.rule_enabled && channel.queue;
-		decision->own_pool = channel.contact_owner;
+		/* Exclusions make the pool this conversation's own (section 16). */
+		decision->own_pool = channel.contact_owner || channel.nexcluded > 0;
 		if (!channel.rule_enabled)
 		{
 			snprintf(decision->reason, sizeof(decision->reason), "no enabled rule");
