@@ -838,9 +838,10 @@ tick_work(void *arg)
  * one_batch it stops after the first batch that did work and sets *more
  * when more may be due: the worker commits each batch, so that a
  * transaction never holds more than a batch of pieces' subtransactions and
- * row versions (a load row locked and updated by many subtransactions of
- * one transaction makes its readers look up MultiXact members, and each
- * later piece costs more).
+ * row versions: a claim's lock is carried over to the row's new version
+ * (KEY SHARE), the next piece's claim of the row in another subtransaction
+ * makes a MultiXact of both, and readers of the row's versions look up its
+ * members, so each later piece of one transaction costs more.
  */
 int64
 routing_tick_at(TimestampTz at, bool one_batch, bool *more)
