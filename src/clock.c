@@ -4,14 +4,16 @@
  *		account of the database: offers that lapse, conversations that
  *		waited in a queue long enough after lapses for the agents who let
  *		them lapse to take them again, the conversations of owners who
- *		stayed away, the boundaries of working hours and idle agents.  The work is found through the indexes offers_due and
- *		agent_timers_due in bounded batches; each piece runs in an internal
- *		subtransaction, so that one that fails is skipped with a WARNING and
- *		stays due.  A piece never waits for a lock another tick or a change
- *		holds: it takes the agent's availability row and the conversation
- *		row with SKIP LOCKED and the queue locks with NOWAIT, and a piece it
- *		cannot lock is left due for the next tick.  Under those locks it
- *		reads its timer again, so two ticks never do the same piece twice.
+ *		stayed away, the boundaries of working hours and idle agents.  The
+ *		work is found through the indexes offers_due and agent_timers_due in
+ *		bounded batches; each piece runs in an internal subtransaction, so
+ *		that one that fails is skipped with a WARNING and stays due.  A
+ *		piece never waits for a lock another tick or a change holds: it
+ *		takes the agent's availability row and the conversation row with
+ *		SKIP LOCKED and the queue locks with NOWAIT, waits at most 50 ms for
+ *		a load row, and a piece it cannot lock is left due for the next
+ *		tick.  Under those locks it reads its timer again, so two ticks
+ *		never do the same piece twice.
  */
 #include "postgres.h"
 #include "fmgr.h"
