@@ -5,7 +5,8 @@ EXTENSION = routing
 MODULE_big = routing
 OBJS = src/shards.o src/plumbing.o src/index_scan.o src/channel.o src/eligibility.o \
        src/pools.o src/loads.o src/decision.o src/queue.o src/books.o src/triggers.o \
-       src/functions.o src/explain.o src/distribute.o
+       src/functions.o src/explain.o src/distribute.o src/offers.o src/hours.o \
+       src/away.o src/clock.o src/worker.o
 DATA = routing--1.0.sql routing--1.0--1.1.sql routing--1.1--1.2.sql \
        routing--1.2--1.3.sql routing--1.3--1.4.sql \
        routing--1.4--1.5.sql routing--1.5--1.6.sql routing--1.6--1.7.sql \
@@ -15,7 +16,7 @@ REGRESS = schema unassigned manual_triage bad_input accounts privileges \
           availability_switch load_bookkeeping route_conversation explain \
           observability upgrade error_safety capacity queue distribution \
           upgrade_data distribute_refused scans_by_key pool_cache agent_facts \
-          reads_by_key_after_analyze restore_steps
+          reads_by_key_after_analyze restore_steps offers owners_away working_hours
 ISOLATION = insert_insert_same_pool insert_vs_away insert_vs_seat_removal \
             insert_vs_team_change insert_vs_close assign_vs_insert \
             two_channels_one_agent multi_insert_transactions \
@@ -24,7 +25,9 @@ ISOLATION = insert_insert_same_pool insert_vs_away insert_vs_seat_removal \
             capacity_last_unit close_drain_vs_insert two_closes_one_queue \
             available_drain_vs_assign round_robin_concurrent \
             capacity_change_vs_insert insert_vs_primary_team_move \
-            email_vs_team_join concurrent_seat_changes
+            email_vs_team_join concurrent_seat_changes accept_vs_lapse \
+            two_ticks lapse_vs_close lapse_vs_insert_last_room owner_away_vs_back \
+            hours_vs_set_availability
 ISOLATION_OPTS = --inputdir=.
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter  # PostgreSQL's headers have unused parameters
 

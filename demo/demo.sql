@@ -189,3 +189,43 @@ where c.channel_id = 9 order by c.conversation_id;
 select a.name, l.open_chats, l.open_emails
 from routing.agents a join routing.agent_load l using (account_id, agent_id)
 where a.agent_id in (6, 7, 8) order by a.agent_id;
+
+\echo
+\echo '== Version 1.9: routing that acts on the clock (section 16).  Time moves by'
+\echo '   the "at" passed to routing.tick(); in production the background worker,'
+\echo '   pg_cron or the application calls it.'
+set timezone = 'UTC';
+\echo '   Sales chat (channel 10) offers each chat to Ann or Bob in turn, for 30 seconds'
+insert into routing.channels (channel_id, inbox_id, kind, name) values (10, 100, 'chat', 'Sales chat');
+insert into routing.rules (channel_id, enabled, distribution, accept_within, max_offers)
+    values (10, true, 'round_robin', '30 seconds', 2);
+insert into routing.rule_targets (channel_id, agent_id) values (10, 1), (10, 2);
+insert into routing.conversations (conversation_id, channel_id) values (1000, 10), (1001, 10);
+select t.kind, t.conversation_id, a.name as offered_to, t.due_at - now() < interval '31 seconds' as due_in_30s
+from routing.timers t join routing.agents a using (account_id, agent_id)
+where t.kind = 'offer' order by t.conversation_id;
+\echo '   Bob accepts his; Ann lets hers lapse: a minute later the tick offers it to Bob'
+select routing.accept(c.conversation_id, c.assignee_agent_id)
+from routing.conversations c where c.conversation_id in (1000, 1001) and c.assignee_agent_id = 2;
+select routing.tick(now() + interval '1 minute') as pieces_done;
+select l.conversation_id, f.name as from_agent, t.name as to_agent, l.reason
+from routing.assignment_log l
+left join routing.agents f on f.account_id = l.account_id and f.agent_id = l.from_agent_id
+left join routing.agents t on t.account_id = l.account_id and t.agent_id = l.to_agent_id
+where l.conversation_id in (1000, 1001) order by l.log_id;
+select e.kind, e.conversation_id, a.name, e.reason
+from routing.events e join routing.agents a using (account_id, agent_id)
+where e.kind = 'offer_lapsed';
+
+\echo '== Working hours: Hal works Monday 09:00-17:00, Copenhagen time.  A tick on'
+\echo '   Monday 2027-01-04 at 10:00 there sets him available; one at 17:00 away.'
+update routing.agents set time_zone = 'Europe/Copenhagen' where agent_id = 8;
+insert into routing.working_hours (agent_id, weekday, starts, ends) values (8, 1, '09:00', '17:00');
+select routing.set_availability(8, 'away');
+select routing.tick('2027-01-04 09:00+00') as pieces_done;
+select v.status, v.changed_at, t.due_at as next_boundary
+from routing.availability v join routing.agent_timers t using (account_id, agent_id)
+where v.agent_id = 8 and t.kind = 'hours';
+select routing.tick('2027-01-04 16:00+00') as pieces_done;
+select e.kind, e.at, e.reason from routing.events e
+where e.agent_id = 8 and e.kind in ('hours_start', 'hours_end') order by e.event_id;

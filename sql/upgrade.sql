@@ -56,3 +56,16 @@ select routing.pre_restore();
 reset role;
 drop owned by routing_test_not_owner;
 drop role routing_test_not_owner;
+-- section 16 (1.9): the rules keep their behaviour, with time's columns at
+-- their defaults (no offers); an offer set after the update lapses at the
+-- tick and is offered to the other target
+select channel_id, accept_within, max_offers, away_after_lapses, when_owner_away, away_grace
+from routing.rules;
+select agent_id, time_zone, idle_after from routing.agents order by agent_id;
+select count(*) as timers from routing.timers;
+update routing.rules set accept_within = '1 minute' where channel_id = 1;
+insert into routing.conversations (conversation_id, channel_id) values (100, 1)
+returning assignee_agent_id;
+select routing.tick(now() + interval '2 minutes');
+select assignee_agent_id, assigned_reason from routing.conversations where conversation_id = 100;
+select kind, agent_id from routing.events where conversation_id = 100;

@@ -19,6 +19,7 @@
 #include "decision.h"
 #include "eligibility.h"
 #include "loads.h"
+#include "offers.h"
 #include "plumbing.h"
 #include "queue.h"
 
@@ -114,12 +115,15 @@ routing_book_insert(const ConversationRow *row, ConversationChanges *changes)
 			/*
 			 * It would wait: under the channel's queue lock, those waiting
 			 * ahead are served first, then it is decided again, so that
-			 * RETURNING shows the owner it commits with.
+			 * RETURNING shows the owner it commits with.  Whoever still
+			 * waits ahead after the drain can take no agent with room
+			 * (section 16: its lapsed offers may exclude the one who has
+			 * room), so the decision no longer waits behind them.
 			 */
 			routing_drain_queues(ROUTING_SCOPE_CHANNEL, row->account_id,
 								 row->channel_id, 0);
 			routing_decide(row->account_id, row->channel_id, row->conversation_id,
-						   row->has_contact, row->contact_id, &row->priority,
+						   row->has_contact, row->contact_id, NULL,
 						   &decision, NULL);
 		}
 		if (decision.assigned)
@@ -209,6 +213,10 @@ routing_book_update(const ConversationRow *old, const ConversationRow *new,
 							 &old_channel);
 		old_is_chat = old_channel.is_chat;
 	}
+	/* Closing, unassigning or reassigning ends an offer (section 16). */
+	if (channel.offers && (owner_changed || !new->open) &&
+		((old->has_agent && strcmp(old->assigned_by, "rule") == 0) || waiting(old)))
+		routing_offer_end(old->account_id, old->conversation_id);
 	if (owner_changed && (new->has_agent || new->has_team))
 	{
 		/* Only what the statement itself said counts: 'reply', else manual. */

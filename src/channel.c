@@ -7,6 +7,7 @@
 #include "fmgr.h"
 
 #include "utils/snapmgr.h"
+#include "utils/timestamp.h"
 
 #include "channel.h"
 #include "index_scan.h"
@@ -33,12 +34,14 @@ static RoutingTable inboxes_table = {
 enum
 {
 	RULE_ENABLED, RULE_ASSIGN_TO, RULE_ONLY_AVAILABLE, RULE_DEFAULT_AGENT_ID,
-	RULE_DISTRIBUTION, RULE_WHEN_NOBODY
+	RULE_DISTRIBUTION, RULE_WHEN_NOBODY, RULE_ACCEPT_WITHIN, RULE_MAX_OFFERS,
+	RULE_AWAY_AFTER_LAPSES
 };
 static RoutingTable rules_table = {
 	.name = "rules",
 	.columns = {"enabled", "assign_to", "only_available", "default_agent_id",
-	"distribution", "when_nobody"}
+	"distribution", "when_nobody", "accept_within", "max_offers",
+	"away_after_lapses"}
 };
 
 /*
@@ -101,6 +104,10 @@ routing_load_channel(int64 account_id, int64 channel_id, Snapshot snapshot,
 		Datum		default_agent_id = routing_index_scan_value(&scan, RULE_DEFAULT_AGENT_ID,
 																&no_default_agent);
 		char	   *distribution = routing_index_scan_text(&scan, RULE_DISTRIBUTION);
+		bool		no_offers;
+		Datum		accept_within;
+		bool		no_away_after_lapses;
+		Datum		away_after_lapses;
 
 		channel->rule_enabled = DatumGetBool(routing_index_scan_value(&scan, RULE_ENABLED,
 																	  NULL));
@@ -119,6 +126,16 @@ routing_load_channel(int64 account_id, int64 channel_id, Snapshot snapshot,
 			channel->is_chat ? DISTRIBUTION_LEAST_BUSY : DISTRIBUTION_RANDOM;
 		channel->queue = strcmp(routing_index_scan_text(&scan, RULE_WHEN_NOBODY),
 								"queue") == 0;
+		accept_within = routing_index_scan_value(&scan, RULE_ACCEPT_WITHIN, &no_offers);
+		channel->offers = !no_offers;
+		if (channel->offers)
+			channel->accept_within = *DatumGetIntervalP(accept_within);
+		channel->max_offers = DatumGetInt32(routing_index_scan_value(&scan, RULE_MAX_OFFERS,
+																	 NULL));
+		away_after_lapses = routing_index_scan_value(&scan, RULE_AWAY_AFTER_LAPSES,
+													 &no_away_after_lapses);
+		if (!no_away_after_lapses)
+			channel->away_after_lapses = DatumGetInt32(away_after_lapses);
 	}
 	routing_index_scan_end(&scan);
 	if (own_snapshot != NULL)

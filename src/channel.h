@@ -8,6 +8,7 @@
 
 #include "postgres.h"
 
+#include "datatype/timestamp.h"
 #include "utils/snapshot.h"
 
 /* How a rule picks among eligible agents (section 14), "default" resolved. */
@@ -34,6 +35,13 @@ typedef struct RoutingChannel
 	int64		default_agent_id;
 	RoutingDistribution distribution;
 	bool		queue;			/* when_nobody = 'queue' */
+	bool		offers;			/* accept_within is set (section 16) */
+	Interval	accept_within;
+	int32		max_offers;
+	int32		away_after_lapses;	/* 0: off */
+	/* The agents a decision's conversation excludes (lapsed offers). */
+	const int64 *excluded;
+	int			nexcluded;
 } RoutingChannel;
 
 extern bool routing_kind_is_chat(const char *kind);

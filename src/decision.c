@@ -21,6 +21,7 @@
 #include "decision.h"
 #include "index_scan.h"
 #include "loads.h"
+#include "offers.h"
 #include "pools.h"
 
 /* The most members of a cached pool a random decision draws before reading it. */
@@ -228,6 +229,33 @@ typedef struct CandidateSource
 	int			nlist;
 	int			next;
 } CandidateSource;
+
+/*
+ * excluded tells whether the decision's conversation excludes an agent: an
+ * offer of it to them lapsed (section 16).
+ */
+static bool
+excluded(const RoutingChannel *channel, int64 agent_id)
+{
+	for (int i = 0; i < channel->nexcluded; i++)
+		if (channel->excluded[i] == agent_id)
+			return true;
+	return false;
+}
+
+/*
+ * exclude_lapsed makes checked agent ineligible for the conversation if an
+ * offer of it to them lapsed.
+ */
+static void
+exclude_lapsed(const RoutingChannel *channel, RoutingChecks *checks)
+{
+	if (!excluded(channel, checks->agent_id))
+		return;
+	checks->offer_lapsed = true;
+	checks->eligible = false;
+	checks->eligible_but_away = false;
+}
 
 /*
  * trace_candidate records a candidate in the trace, if there is room.
@@ -484,6 +512,7 @@ begin_candidates(const RoutingChannel *channel, Snapshot snapshot,
 
 			routing_agent_check(channel, routing_get_int64(row, 1, NULL), true,
 								snapshot, &checks);
+			exclude_lapsed(channel, &checks);
 			trace_candidate(trace, &checks, "target");
 		}
 	}
@@ -530,8 +559,9 @@ rewind_candidates(const RoutingChannel *channel, Snapshot snapshot,
 static bool
 pool_row_eligible(const RoutingChannel *channel, const PoolRow *row, Snapshot snapshot)
 {
-	return routing_candidate_eligible(channel, row->candidate.agent_id,
-									  &row->facts, row->room, snapshot);
+	return !excluded(channel, row->candidate.agent_id) &&
+		routing_candidate_eligible(channel, row->candidate.agent_id,
+								   &row->facts, row->room, snapshot);
 }
 
 /*
@@ -916,6 +946,7 @@ decide_contact_owner(const RoutingChannel *channel, Snapshot snapshot,
 	who = is_default ? "default agent" : "contact owner";
 	routing_agent_check(channel, is_default ? channel->default_agent_id : owner_id,
 						false, snapshot, &checks);
+	exclude_lapsed(channel, &checks);
 	if (trace != NULL)
 	{
 		trace_candidate(trace, &checks, is_default ? "default_agent" : "contact_owner");
@@ -943,7 +974,8 @@ decide_contact_owner(const RoutingChannel *channel, Snapshot snapshot,
 		}
 		snprintf(decision->reason, sizeof(decision->reason),
 				 "%s %lld is not eligible%s", who, (long long) checks.agent_id,
-				 checks.eligible_but_away ? ": away" : "");
+				 checks.eligible_but_away ? ": away" :
+				 checks.offer_lapsed ? ": their offer lapsed" : "");
 		return true;
 	}
 	if (!routing_claim(channel->account_id, checks.agent_id, checks.version,
@@ -1020,6 +1052,10 @@ waits_behind(int64 account_id, int64 channel_id, int64 conversation_id,
  * conversation has its own candidates, which those ahead cannot take: it
  * is decided.
  *
+ * Under a rule with accept_within (section 16) the agents whose offers of
+ * the conversation lapsed are passed over, and an assignment is an offer,
+ * recorded with its deadline.
+ *
  * With a trace, the decision is made once, claims nothing, writes nothing
  * and records what it read (explain_route); "decision" is left unassigned.
  */
@@ -1030,6 +1066,8 @@ routing_decide(int64 account_id, int64 channel_id, int64 conversation_id,
 {
 	TimestampTz now = GetCurrentTimestamp();
 	bool		decided = false;
+	bool		offers = false;
+	Interval	accept_within = {0};
 
 	memset(decision, 0, sizeof(*decision));
 	decision->decided_at = now;
@@ -1045,8 +1083,14 @@ routing_decide(int64 account_id, int64 channel_id, int64 conversation_id,
 		Snapshot	snapshot = routing_take_snapshot();
 
 		routing_load_channel(account_id, channel_id, snapshot, &channel);
+		offers = channel.rule_enabled && channel.offers;
+		accept_within = channel.accept_within;
+		if (offers)
+			channel.excluded = routing_offer_exclusions(account_id, conversation_id,
+														snapshot, &channel.nexcluded);
 		decision->queue = channel.rule_enabled && channel.queue;
-		decision->own_pool = channel.contact_owner;
+		/* Exclusions make the pool this conversation's own (section 16). */
+		decision->own_pool = channel.contact_owner || channel.nexcluded > 0;
 		if (!channel.rule_enabled)
 		{
 			snprintf(decision->reason, sizeof(decision->reason), "no enabled rule");
@@ -1076,4 +1120,7 @@ routing_decide(int64 account_id, int64 channel_id, int64 conversation_id,
 			trace_outcome(trace);
 		}
 	}
+	if (decision->assigned && offers)
+		routing_offer_start(account_id, conversation_id, decision->agent_id,
+							routing_offer_deadline(now, &accept_within));
 }

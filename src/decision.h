@@ -24,7 +24,9 @@ typedef struct RoutingDecision
 	char		reason[128];
 	bool		queue;			/* the channel's rule queues what finds nobody */
 	bool		waits;			/* not decided: others wait ahead (section 13) */
-	bool		own_pool;		/* each conversation has its own candidates */
+	bool		own_pool;		/* this conversation has candidates of its own
+								 * (contact owner; agents its lapsed offers
+								 * exclude) */
 } RoutingDecision;
 
 /* A candidate the traced decision looked at, and in which role. */

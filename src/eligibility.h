@@ -77,6 +77,7 @@ typedef struct RoutingChecks
 	bool		passed[ROUTING_CHECK_COUNT];
 	bool		eligible;
 	bool		eligible_but_away;	/* only availability stands in the way */
+	bool		offer_lapsed;	/* the conversation excludes them (section 16) */
 } RoutingChecks;
 
 /*

@@ -15,6 +15,7 @@
 #include "utils/timestamp.h"
 
 #include "decision.h"
+#include "hours.h"
 #include "plumbing.h"
 
 /* The most candidates an explanation lists. */
@@ -39,6 +40,61 @@ static RoutingPlan agent_name_plan = {
 };
 
 /*
+ * append_bool writes a JSON member with a boolean value.
+ */
+static void
+append_bool(StringInfo buf, const char *key, bool value)
+{
+	appendStringInfo(buf, "\"%s\": %s", key, value ? "true" : "false");
+}
+
+static RoutingPlan idle_plan = {
+	.sql =
+	"select t.due_at from routing.agent_timers t"
+	" where t.account_id" EQ "$1 and t.agent_id" EQ "$2 and t.kind" EQ "'idle'",
+	.nargs = 2,
+	.argtypes = {INT8OID, INT8OID}
+};
+
+/*
+ * append_time writes a JSON string member with a timestamp.
+ */
+static void
+append_time(StringInfo buf, const char *key, TimestampTz at)
+{
+	appendStringInfo(buf, "\"%s\": ", key);
+	escape_json(buf, DatumGetCString(DirectFunctionCall1(timestamptz_out,
+														 TimestampTzGetDatum(at))));
+}
+
+/*
+ * append_time_state writes a candidate's state by the clock (section 16),
+ * where it matters: their working hours now (working or not, and the next
+ * boundary), and when they become idle.
+ */
+static void
+append_time_state(StringInfo buf, int64 account_id, int64 agent_id)
+{
+	Datum		values[2] = {Int64GetDatum(account_id), Int64GetDatum(agent_id)};
+	RoutingHours hours;
+
+	routing_hours_at(account_id, agent_id, GetCurrentTimestamp(), &hours);
+	if (hours.has_hours)
+	{
+		appendStringInfoString(buf, "\"working_hours\": {");
+		append_bool(buf, "working", hours.working);
+		appendStringInfoString(buf, ", ");
+		append_time(buf, "next_boundary", hours.next);
+		appendStringInfoString(buf, "}, ");
+	}
+	if (routing_exec(&idle_plan, values, NULL, 1) == 1)
+	{
+		append_time(buf, "idle_at", (TimestampTz) routing_get_int64(0, 1, NULL));
+		appendStringInfoString(buf, ", ");
+	}
+}
+
+/*
  * value_or_null is a column of the first row of the last result as JSON
  * text, for number columns.
  */
@@ -48,15 +104,6 @@ value_or_null(int col)
 	char	   *value = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, col);
 
 	return value ? value : "null";
-}
-
-/*
- * append_bool writes a JSON member with a boolean value.
- */
-static void
-append_bool(StringInfo buf, const char *key, bool value)
-{
-	appendStringInfo(buf, "\"%s\": %s", key, value ? "true" : "false");
 }
 
 /*
@@ -83,6 +130,9 @@ append_candidate(StringInfo buf, int64 account_id, const RoutingTraceCandidate *
 		append_bool(buf, routing_check_names[check], checks->passed[check]);
 	}
 	appendStringInfoString(buf, "}, ");
+	if (checks->offer_lapsed)
+		appendStringInfoString(buf, "\"offer_lapsed\": true, ");
+	append_time_state(buf, account_id, checks->agent_id);
 	append_bool(buf, "eligible", checks->eligible);
 	appendStringInfo(buf, ", \"open_chats\": %lld, \"open_emails\": %lld,"
 					 " \"last_assigned_at\": ",

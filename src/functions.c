@@ -17,6 +17,7 @@
 
 #include "compat.h"
 #include "loads.h"
+#include "offers.h"
 #include "plumbing.h"
 #include "queue.h"
 
@@ -383,6 +384,8 @@ take_by_reply(void *arg)
 		call->c.has_agent = true;
 		call->c.agent_id = call->owner_id;
 	}
+	else if (call->c.has_agent && call->c.agent_id == call->owner_id)
+		routing_offer_accept(call->account_id, call->conversation_id, call->owner_id);
 }
 
 PG_FUNCTION_INFO_V1(routing_reply);
@@ -390,7 +393,8 @@ PG_FUNCTION_INFO_V1(routing_reply);
 /*
  * routing_reply is routing.reply(conversation_id, agent_id): a reply takes an
  * unassigned conversation for the agent who sent it and leaves an owned one
- * alone.  Returns the owning agent (NULL when a team owns it).
+ * alone; the owner's reply accepts an offer (section 16).  Returns the
+ * owning agent (NULL when a team owns it).
  */
 Datum
 routing_reply(PG_FUNCTION_ARGS)
@@ -404,6 +408,53 @@ routing_reply(PG_FUNCTION_ARGS)
 	if (!call.c.has_agent)
 		PG_RETURN_NULL();
 	PG_RETURN_INT64(call.c.agent_id);
+}
+
+/*
+ * accept_offer is routing_accept's work as the owner.  It locks the
+ * conversation like every manual action, so that an accept and the lapse
+ * of the same offer (which the tick makes under the same lock) happen one
+ * after the other.
+ */
+static void
+accept_offer(void *arg)
+{
+	ManualCall *call = arg;
+
+	lock_conversation(call->account_id, call->conversation_id, &call->c);
+	require_row(&agent_plan, "agent", call->account_id, call->owner_id);
+	if (call->c.has_agent && call->c.agent_id == call->owner_id)
+	{
+		routing_offer_accept(call->account_id, call->conversation_id, call->owner_id);
+		return;
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("conversation %lld is not offered to agent %lld in account %lld",
+					(long long) call->conversation_id, (long long) call->owner_id,
+					(long long) call->account_id),
+			 errdetail("The offer lapsed, or the conversation belongs to someone else.")));
+}
+
+PG_FUNCTION_INFO_V1(routing_accept);
+
+/*
+ * routing_accept is routing.accept(conversation_id, agent_id) (section 16):
+ * the agent accepts the conversation offered to them, which then no longer
+ * lapses.  Their own conversation that is no offer (accepted already, or
+ * assigned by hand) is left as it is; anyone else's, or one whose offer to
+ * them lapsed, is refused with 55000.
+ */
+Datum
+routing_accept(PG_FUNCTION_ARGS)
+{
+	ManualCall	call = {0};
+
+	call.conversation_id = arg_int64(fcinfo, 0, "conversation_id");
+	call.owner_id = arg_int64(fcinfo, 1, "agent_id");
+	call.account_id = arg_int64(fcinfo, 2, "account_id");
+	routing_as_owner_for(call.account_id, accept_offer, &call);
+	PG_RETURN_VOID();
 }
 
 static RoutingPlan set_availability_plan = {

@@ -28,8 +28,6 @@ PG_MODULE_MAGIC;
 
 static bool routing_notify_enabled = true;
 
-void		_PG_init(void);
-
 static planner_hook_type prev_planner_hook = NULL;
 
 /*
@@ -226,13 +224,15 @@ routing_planner(Query *parse, const char *query_string, int cursorOptions,
 }
 
 /*
- * _PG_init defines the routing.notify setting: a sharded deployment cannot
- * NOTIFY from a two-phase commit, so it turns the announcements off and
- * reads assignment_log instead.  It also plans the extension's statements
- * and the routing tables' foreign key checks by key (routing_planner).
+ * routing_plumbing_init defines the routing.notify setting (a sharded
+ * deployment cannot NOTIFY from a two-phase commit, so it turns the
+ * announcements off and reads assignment_log instead), watches the routing
+ * relations and their shards, and plans the extension's statements and the
+ * routing tables' foreign key checks by key (routing_planner); the module's
+ * _PG_init (worker.c) calls it first.
  */
 void
-_PG_init(void)
+routing_plumbing_init(void)
 {
 	DefineCustomBoolVariable("routing.notify",
 							 "Sends a NOTIFY on channel routing_assignment for each change of owner.",
@@ -242,7 +242,6 @@ _PG_init(void)
 							 PGC_USERSET,
 							 0,
 							 NULL, NULL, NULL);
-	MarkGUCPrefixReserved("routing");
 	CacheRegisterRelcacheCallback(relation_invalidated, (Datum) 0);
 	routing_shards_init();
 	prev_planner_hook = planner_hook;

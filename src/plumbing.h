@@ -49,6 +49,7 @@ typedef struct RoutingPlan
 /* Work done as the extension owner (routing_as_owner). */
 typedef void (*RoutingOwnerWork) (void *arg);
 
+extern void routing_plumbing_init(void);
 extern void routing_as_owner_on(Relation relation, RoutingOwnerWork work, void *arg);
 extern void routing_as_owner_for(int64 account_id, RoutingOwnerWork work, void *arg);
 extern void routing_as_owner_local(const char *what, RoutingOwnerWork work, void *arg);

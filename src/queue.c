@@ -77,11 +77,12 @@ static RoutingPlan routed_owner_plan = {
 };
 
 /*
- * give_by_rule writes a routing decision into its conversation, whose load
- * the decision's claim has counted.
+ * routing_give_by_rule writes a routing decision into its conversation,
+ * whose load the decision's claim has counted (and whose former owner's, if
+ * any, the caller has taken out).
  */
-static void
-give_by_rule(int64 account_id, int64 conversation_id, const RoutingDecision *decision)
+void
+routing_give_by_rule(int64 account_id, int64 conversation_id, const RoutingDecision *decision)
 {
 	Datum		values[5] = {Int64GetDatum(account_id), Int64GetDatum(conversation_id),
 		Int64GetDatum(decision->agent_id), TimestampTzGetDatum(decision->decided_at),
@@ -91,25 +92,59 @@ give_by_rule(int64 account_id, int64 conversation_id, const RoutingDecision *dec
 	routing_exec(&routed_owner_plan, values, NULL, 0);
 }
 
+static RoutingPlan give_back_plan = {
+	.sql =
+	"update routing.conversations c"
+	" set assignee_agent_id = null, assignee_team_id = null, assigned_by = null,"
+	"  assigned_at = null, assigned_reason = $3, load_agent_id = null"
+	" where c.account_id" EQ "$1 and c.conversation_id" EQ "$2",
+	.nargs = 3,
+	.argtypes = {INT8OID, INT8OID, TEXTOID}
+};
+
+/*
+ * routing_give_back takes a conversation from the agent a rule gave it to,
+ * for "reason" (section 16: the offer lapsed), after the caller took it out
+ * of their load: it waits in its queue, or in Unassigned.  The AFTER
+ * trigger logs it and drains the queues the room serves.
+ */
+void
+routing_give_back(int64 account_id, int64 conversation_id, const char *reason)
+{
+	Datum		values[3] = {Int64GetDatum(account_id), Int64GetDatum(conversation_id),
+	CStringGetTextDatum(reason)};
+
+	expect_routed_update(account_id, conversation_id);
+	routing_exec(&give_back_plan, values, NULL, 0);
+}
+
 /*
  * The queue channels of an account that room of agent $2 can serve (a
  * contact owner rule can route to any agent), channel $3, or all ($4),
- * locked in channel_id order.
+ * locked in channel_id order; with NOWAIT, or waiting.
  */
+#define LOCK_QUEUES_SQL \
+	"select r.channel_id from routing.rules r" \
+	" where r.account_id" EQ "$1 and r.enabled and r.when_nobody" EQ "'queue'" \
+	" and ($4 or r.channel_id" EQ "$3" \
+	"  or ($2 is not null and (r.assign_to" EQ "'contact_owner'" \
+	"   or exists (select 1 from routing.rule_targets t where t.account_id" EQ "$1" \
+	"    and t.channel_id" EQ "r.channel_id and t.agent_id" EQ "$2)" \
+	"   or exists (select 1 from routing.rule_targets t" \
+	"    join routing.team_members m on m.account_id" EQ "t.account_id" \
+	"     and m.team_id" EQ "t.team_id" \
+	"    where t.account_id" EQ "$1 and t.channel_id" EQ "r.channel_id" \
+	"     and t.team_id is not null and m.agent_id" EQ "$2 and m.role" EQ "'primary'))))" \
+	" order by r.channel_id for no key update of r"
+
 static RoutingPlan lock_queues_plan = {
-	.sql =
-	"select r.channel_id from routing.rules r"
-	" where r.account_id" EQ "$1 and r.enabled and r.when_nobody" EQ "'queue'"
-	" and ($4 or r.channel_id" EQ "$3"
-	"  or ($2 is not null and (r.assign_to" EQ "'contact_owner'"
-	"   or exists (select 1 from routing.rule_targets t where t.account_id" EQ "$1"
-	"    and t.channel_id" EQ "r.channel_id and t.agent_id" EQ "$2)"
-	"   or exists (select 1 from routing.rule_targets t"
-	"    join routing.team_members m on m.account_id" EQ "t.account_id"
-	"     and m.team_id" EQ "t.team_id"
-	"    where t.account_id" EQ "$1 and t.channel_id" EQ "r.channel_id"
-	"     and t.team_id is not null and m.agent_id" EQ "$2 and m.role" EQ "'primary'))))"
-	" order by r.channel_id for no key update of r",
+	.sql = LOCK_QUEUES_SQL,
+	.nargs = 4,
+	.argtypes = {INT8OID, INT8OID, INT8OID, BOOLOID}
+};
+
+static RoutingPlan try_lock_queues_plan = {
+	.sql = LOCK_QUEUES_SQL " nowait",
 	.nargs = 4,
 	.argtypes = {INT8OID, INT8OID, INT8OID, BOOLOID}
 };
@@ -120,18 +155,20 @@ static RoutingPlan lock_queues_plan = {
  * (ROUTING_SCOPE_AGENT, id an agent) can serve, one channel
  * (ROUTING_SCOPE_CHANNEL, id a channel), or all of the account's (the other
  * scopes); and also_channel_id, if not 0.  Every queue lock is taken before
- * any agent_loads row, and all of a change's at once, in order.
+ * any agent_loads row, and all of a change's at once, in order.  With
+ * nowait, a lock another transaction holds is an error (55P03).
  */
 static int64 *
 lock_queues(RoutingScope scope, int64 account_id, int64 id, int64 also_channel_id,
-			int *count)
+			bool nowait, int *count)
 {
 	Datum		values[4] = {Int64GetDatum(account_id), Int64GetDatum(id),
 		Int64GetDatum(scope == ROUTING_SCOPE_CHANNEL ? id : also_channel_id),
 	BoolGetDatum(scope != ROUTING_SCOPE_AGENT && scope != ROUTING_SCOPE_CHANNEL)};
 	char		nulls[4] = {' ', scope == ROUTING_SCOPE_AGENT ? ' ' : 'n',
 		scope == ROUTING_SCOPE_CHANNEL || also_channel_id != 0 ? ' ' : 'n', ' '};
-	int			n = routing_exec(&lock_queues_plan, values, nulls, 0);
+	int			n = routing_exec(nowait ? &try_lock_queues_plan : &lock_queues_plan,
+									 values, nulls, 0);
 	int64	   *channels = palloc(sizeof(int64) * Max(n, 1));
 
 	for (int i = 0; i < n; i++)
@@ -173,7 +210,23 @@ routing_lock_queues(RoutingScope scope, int64 account_id, int64 id,
 {
 	int			count;
 
-	pfree(lock_queues(scope, account_id, id, also_channel_id, &count));
+	pfree(lock_queues(scope, account_id, id, also_channel_id, false, &count));
+}
+
+/*
+ * routing_try_lock_queues takes the same locks as routing_lock_queues
+ * without waiting: one held by another transaction is an error (55P03).
+ * The clock (clock.c) never waits for a queue lock, so that it never
+ * waits for another tick, nor for a change that holds the queue lock and
+ * waits for the conversation the tick holds.
+ */
+void
+routing_try_lock_queues(RoutingScope scope, int64 account_id, int64 id,
+						int64 also_channel_id)
+{
+	int			count;
+
+	pfree(lock_queues(scope, account_id, id, also_channel_id, true, &count));
 }
 
 /* The first waiting conversation of a channel, and the next after one. */
@@ -289,7 +342,7 @@ drain_locked(int64 account_id, const int64 *channels, int count)
 					   first->has_contact, first->contact_id, NULL, &decision, NULL);
 		if (decision.assigned)
 		{
-			give_by_rule(account_id, first->conversation_id, &decision);
+			routing_give_by_rule(account_id, first->conversation_id, &decision);
 			assigned++;
 		}
 		else if (decision.own_pool)
@@ -316,7 +369,8 @@ routing_drain_queues(RoutingScope scope, int64 account_id, int64 id,
 					 int64 also_channel_id)
 {
 	int			count;
-	int64	   *channels = lock_queues(scope, account_id, id, also_channel_id, &count);
+	int64	   *channels = lock_queues(scope, account_id, id, also_channel_id, false,
+										   &count);
 	int64		assigned = drain_locked(account_id, channels, count);
 
 	pfree(channels);
@@ -351,7 +405,7 @@ routing_route_existing(int64 account_id, int64 conversation_id, int64 channel_id
 				   contact_id, &priority, &decision, NULL);
 	if (decision.assigned)
 	{
-		give_by_rule(account_id, conversation_id, &decision);
+		routing_give_by_rule(account_id, conversation_id, &decision);
 		*agent_id = decision.agent_id;
 		return true;
 	}

@@ -8,6 +8,7 @@
 
 #include "postgres.h"
 
+#include "decision.h"
 #include "loads.h"
 
 extern bool routing_take_routed_update(int64 account_id, int64 conversation_id);
@@ -15,7 +16,13 @@ extern bool routing_route_existing(int64 account_id, int64 conversation_id,
 								   int64 channel_id, bool has_contact,
 								   int64 contact_id, int32 priority,
 								   int64 *agent_id);
+extern void routing_give_by_rule(int64 account_id, int64 conversation_id,
+								 const RoutingDecision *decision);
+extern void routing_give_back(int64 account_id, int64 conversation_id,
+							  const char *reason);
 extern void routing_lock_all_queues(void);
+extern void routing_try_lock_queues(RoutingScope scope, int64 account_id, int64 id,
+									int64 also_channel_id);
 extern void routing_lock_queues(RoutingScope scope, int64 account_id, int64 id,
 								int64 also_channel_id);
 extern int64 routing_drain_queues(RoutingScope scope, int64 account_id, int64 id,

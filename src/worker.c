@@ -1,0 +1,179 @@
+/*
+ * worker.c
+ *		The module's set-up and the clock that needs nobody (section 16).
+ *		When routing is in shared_preload_libraries, one background worker
+ *		per database named in routing.clock_databases ticks it every
+ *		routing.clock_interval: the postmaster starts it, restarts it after
+ *		a crash, and stops it on shutdown.  Without preloading, everything
+ *		else works, and pg_cron or the application calls routing.tick().
+ */
+#include "postgres.h"
+#include "fmgr.h"
+
+#include "access/xact.h"
+#include "commands/extension.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "tcop/tcopprot.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+#include "utils/varlena.h"
+
+#include "clock.h"
+#include "plumbing.h"
+
+void		_PG_init(void);
+PGDLLEXPORT void routing_clock_main(Datum main_arg);
+
+/* routing.clock_databases: whom the workers tick (read at server start). */
+static char *clock_databases = NULL;
+/* routing.clock_interval, in milliseconds: how often. */
+static int	clock_interval = 1000;
+
+/*
+ * register_clock_workers registers one clock worker per database named in
+ * routing.clock_databases.  The list is fixed at server start, as
+ * shared_preload_libraries is.
+ */
+static void
+register_clock_workers(void)
+{
+	char	   *names;
+	List	   *databases;
+	ListCell   *cell;
+
+	if (clock_databases == NULL || clock_databases[0] == '\0')
+		return;
+	names = pstrdup(clock_databases);
+	if (!SplitIdentifierString(names, ',', &databases))
+		ereport(FATAL,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("routing.clock_databases is not a list of database names: \"%s\"",
+						clock_databases)));
+	foreach(cell, databases)
+	{
+		BackgroundWorker worker = {0};
+		const char *database = lfirst(cell);
+
+		if (strlen(database) >= BGW_EXTRALEN)
+			ereport(FATAL,
+					(errcode(ERRCODE_NAME_TOO_LONG),
+					 errmsg("database name \"%s\" in routing.clock_databases is too long",
+							database)));
+		worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+		worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+		worker.bgw_restart_time = 5;
+		strlcpy(worker.bgw_library_name, "routing", BGW_MAXLEN);
+		strlcpy(worker.bgw_function_name, "routing_clock_main", BGW_MAXLEN);
+		snprintf(worker.bgw_name, BGW_MAXLEN, "routing clock for database %s", database);
+		strlcpy(worker.bgw_type, "routing clock", BGW_MAXLEN);
+		strlcpy(worker.bgw_extra, database, BGW_EXTRALEN);
+		RegisterBackgroundWorker(&worker);
+	}
+}
+
+/*
+ * _PG_init sets the module up: the plumbing's setting and callbacks, the
+ * clock's interval, and, when the library is preloaded, the clock's
+ * databases and workers (a server-start setting can only be defined then).
+ */
+void
+_PG_init(void)
+{
+	routing_plumbing_init();
+	if (process_shared_preload_libraries_in_progress)
+		DefineCustomStringVariable("routing.clock_databases",
+								   "Databases whose timed work (routing.tick) a background worker does.",
+								   "Comma-separated; read at server start, when routing is in shared_preload_libraries.",
+								   &clock_databases,
+								   "",
+								   PGC_POSTMASTER,
+								   0,
+								   NULL, NULL, NULL);
+	DefineCustomIntVariable("routing.clock_interval",
+							"How often the clock's workers tick.",
+							NULL,
+							&clock_interval,
+							1000, 10, 3600 * 1000,
+							PGC_SIGHUP,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+	MarkGUCPrefixReserved("routing");
+	if (process_shared_preload_libraries_in_progress)
+		register_clock_workers();
+}
+
+/*
+ * tick_database does one batch of the due work of the worker's database in
+ * a transaction of its own, dated now, if the database has the extension,
+ * and tells whether more may be due; it logs when the extension comes or
+ * goes, so that a database without it is skipped with one LOG line.
+ */
+static bool
+tick_database(const char *database, bool *had_extension)
+{
+	bool		has_extension;
+	bool		more = false;
+
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	has_extension = OidIsValid(get_extension_oid("routing", true));
+	if (has_extension != *had_extension)
+		ereport(LOG,
+				(errmsg(has_extension ?
+						"routing clock: ticking database \"%s\" every %d ms" :
+						"routing clock: database \"%s\" has no extension routing; skipping it",
+						database, clock_interval)));
+	*had_extension = has_extension;
+	if (has_extension)
+	{
+		pgstat_report_activity(STATE_RUNNING, "routing.tick()");
+		routing_tick_at(GetCurrentTimestamp(), true, &more);
+	}
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+	pgstat_report_activity(STATE_IDLE, NULL);
+	return more;
+}
+
+/*
+ * routing_clock_main is a clock worker: it connects to its database and
+ * ticks it every routing.clock_interval (a batch per transaction, as many
+ * as are due) until the postmaster stops it
+ * (SIGTERM ends it at its next wait or between two pieces of work).  An
+ * error ends the process, and the postmaster starts it again a few
+ * seconds later; a crash restarts it with the server.
+ */
+void
+routing_clock_main(Datum main_arg)
+{
+	char		database[BGW_EXTRALEN];
+	bool		had_extension = true;
+
+	strlcpy(database, MyBgworkerEntry->bgw_extra, sizeof(database));
+	pqsignal(SIGHUP, SignalHandlerForConfigReload);
+	pqsignal(SIGTERM, die);
+	BackgroundWorkerUnblockSignals();
+	BackgroundWorkerInitializeConnection(database, NULL, 0);
+	for (;;)
+	{
+		while (tick_database(database, &had_extension))
+			CHECK_FOR_INTERRUPTS();
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 clock_interval, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+		if (ConfigReloadPending)
+		{
+			ConfigReloadPending = false;
+			ProcessConfigFile(PGC_SIGHUP);
+		}
+	}
+}
