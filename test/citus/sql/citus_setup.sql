@@ -18,6 +18,7 @@ where d.classid = 'pg_class'::regclass and d.deptype = 'e'
 
 -- section 15: every function of the extension that takes account_id is
 -- delegated by it, forced, co-located with conversations; no other is
+-- (tick takes no account: it is not delegated)
 select 'account_id' = any (p.proargnames) as takes_account_id,
        count(*) > 0 as has_functions,
        bool_and(o.distribution_argument_index is not null
@@ -62,3 +63,8 @@ from (values ('routing', 1), ('routing', 2), ('queue', 3), ('queue', 4),
 join pg_dist_placement p
   on p.shardid = get_shard_id_for_distribution_column('routing.conversations', t.account)
 group by test order by test;
+
+-- section 16 on a Citus cluster: the functions that work on every account
+-- at once refuse, changing nothing (they are not run per shard group yet)
+select routing.tick();
+select routing.pre_restore();

@@ -1,12 +1,13 @@
 -- section 6 through the coordinator of a Citus cluster (section 15):
--- TRUNCATE of the conversations (with the log and the events that
--- reference them) empties every account's books; routing goes on after it.
+-- TRUNCATE of the conversations (with cascade, for the log, the events and
+-- the offers that reference them) empties every account's books; routing
+-- goes on after it.
 -- Runs last: it empties the conversations of every account.
 \set VERBOSITY terse
 set client_min_messages = warning;
 select count(*) > 0 as had_conversations from routing.conversations;
 select count(*) > 0 as had_loads from routing.agent_load where open_chats > 0 or open_emails > 0;
-truncate routing.conversations, routing.assignment_log, routing.events;
+truncate routing.conversations cascade;
 select count(*) as conversations from routing.conversations;
 select count(*) filter (where open_chats <> 0 or open_emails <> 0) as agents_with_load
 from routing.agent_load;
