@@ -11,6 +11,7 @@
 #include "fmgr.h"
 
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "commands/extension.h"
 #include "miscadmin.h"
 #include "pgstat.h"
@@ -21,6 +22,7 @@
 #include "tcop/tcopprot.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 #include "utils/varlena.h"
@@ -124,12 +126,14 @@ tick_database(const char *database, bool *had_extension)
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	PushActiveSnapshot(GetTransactionSnapshot());
-	has_extension = OidIsValid(get_extension_oid("routing", true));
+	/* The extension, updated to 1.9 at least (its timers exist). */
+	has_extension = OidIsValid(get_extension_oid("routing", true)) &&
+		OidIsValid(get_relname_relid("agent_timers", get_namespace_oid("routing", false)));
 	if (has_extension != *had_extension)
 		ereport(LOG,
 				(errmsg(has_extension ?
 						"routing clock: ticking database \"%s\" every %d ms" :
-						"routing clock: database \"%s\" has no extension routing; skipping it",
+						"routing clock: database \"%s\" has no extension routing (1.9 or later); skipping it",
 						database, clock_interval)));
 	*had_extension = has_extension;
 	if (has_extension)
