@@ -234,3 +234,33 @@ select conversation_id, position from routing.queue where channel_id = 4;
 insert into routing.conversations (conversation_id, channel_id) values (21, 4)
 returning assignee_agent_id;
 select conversation_id, position from routing.queue where channel_id = 4;
+
+-- section 9 with 16: a role with only EXECUTE on accept and tick: an accept
+-- refused (55000) and caught leaves the session as it was, and so does a
+-- tick that skipped a failing piece; both act as the extension owner
+create role routing_test_clock nologin;
+grant usage on schema routing to routing_test_clock;
+grant execute on function routing.accept(bigint, bigint, bigint),
+    routing.tick(timestamptz) to routing_test_clock;
+insert into routing.conversations (conversation_id, channel_id) values (30, 1)
+returning assignee_agent_id;
+create trigger refuse_11 before insert on routing.events
+    for each row execute function pg_temp.refuse_11();
+begin;
+set local role routing_test_clock;
+do $$
+begin
+    perform routing.accept(30, 1);
+exception when object_not_in_prerequisite_state then
+    raise notice 'refused: %, still %', sqlerrm, current_user;
+end $$;
+savepoint s;
+select routing.tick(now() + interval '1 day') > 0 as ticked;
+rollback to savepoint s;
+select current_user;
+commit;
+-- the tick rolled back to the savepoint: the offer of 30 is still there
+select agent_id from routing.offers where conversation_id = 30;
+drop trigger refuse_11 on routing.events;
+drop owned by routing_test_clock;
+drop role routing_test_clock;

@@ -1067,6 +1067,7 @@ routing_decide(int64 account_id, int64 channel_id, int64 conversation_id,
 	TimestampTz now = GetCurrentTimestamp();
 	bool		decided = false;
 	bool		offers = false;
+	bool		offered = false;
 	Interval	accept_within = {0};
 
 	memset(decision, 0, sizeof(*decision));
@@ -1085,7 +1086,8 @@ routing_decide(int64 account_id, int64 channel_id, int64 conversation_id,
 		routing_load_channel(account_id, channel_id, snapshot, &channel);
 		offers = channel.rule_enabled && channel.offers;
 		accept_within = channel.accept_within;
-		if (offers)
+		offered = offers && routing_offer_exists(account_id, conversation_id, snapshot);
+		if (offered)
 			channel.excluded = routing_offer_exclusions(account_id, conversation_id,
 														snapshot, &channel.nexcluded);
 		decision->queue = channel.rule_enabled && channel.queue;
@@ -1122,5 +1124,5 @@ routing_decide(int64 account_id, int64 channel_id, int64 conversation_id,
 	}
 	if (decision->assigned && offers)
 		routing_offer_start(account_id, conversation_id, decision->agent_id,
-							routing_offer_deadline(now, &accept_within));
+							routing_offer_deadline(now, &accept_within), offered);
 }

@@ -31,34 +31,67 @@ routing_offer_deadline(TimestampTz from, const Interval *within)
 												   IntervalPGetDatum(within)));
 }
 
-/*
- * A new offer of a conversation, or its next one after a lapse (which
- * keeps the count of lapses), or its first out of the queue (which starts
- * the count again).
- */
+/* A conversation's first offer. */
 static RoutingPlan start_plan = {
 	.sql =
-	"insert into routing.offers as o (account_id, conversation_id, agent_id, due_at)"
-	" values ($1, $2, $3, $4)"
-	" on conflict (account_id, conversation_id) do update"
-	" set agent_id = excluded.agent_id, due_at = excluded.due_at,"
-	"  lapses = case when o.agent_id is null then 0 else o.lapses end",
+	"insert into routing.offers (account_id, conversation_id, agent_id, due_at)"
+	" values ($1, $2, $3, $4)",
+	.nargs = 4,
+	.argtypes = {INT8OID, INT8OID, INT8OID, TIMESTAMPTZOID}
+};
+
+/*
+ * Its next offer after a lapse (which keeps the count of lapses), or its
+ * first out of the queue (which starts the count again).
+ */
+static RoutingPlan restart_plan = {
+	.sql =
+	"update routing.offers o set agent_id = $3, due_at = $4,"
+	" lapses = case when o.agent_id is null then 0 else o.lapses end"
+	" where o.account_id" EQ "$1 and o.conversation_id" EQ "$2",
 	.nargs = 4,
 	.argtypes = {INT8OID, INT8OID, INT8OID, TIMESTAMPTZOID}
 };
 
 /*
  * routing_offer_start records that a rule gave a conversation to agent_id
- * as an offer lapsing at due_at.
+ * as an offer lapsing at due_at; "offered" says whether the conversation
+ * has an offers row already (routing_offer_exists).
  */
 void
 routing_offer_start(int64 account_id, int64 conversation_id, int64 agent_id,
-					TimestampTz due_at)
+					TimestampTz due_at, bool offered)
 {
 	Datum		values[4] = {Int64GetDatum(account_id), Int64GetDatum(conversation_id),
 	Int64GetDatum(agent_id), TimestampTzGetDatum(due_at)};
 
-	routing_exec(&start_plan, values, NULL, 0);
+	routing_exec(offered ? &restart_plan : &start_plan, values, NULL, 0);
+}
+
+/* A conversation's offers row, read straight from the primary key. */
+static RoutingTable offers_table = {
+	.name = "offers",
+	.columns = {"agent_id"}
+};
+
+/*
+ * routing_offer_exists tells whether a conversation has an offers row (an
+ * offer, or a wait in the queue after lapses) under "snapshot": only then
+ * can it have exclusions.  The caller holds the conversation's row lock,
+ * or the conversation is being inserted.  An index probe without a plan:
+ * every decision on a channel with offers makes it.
+ */
+bool
+routing_offer_exists(int64 account_id, int64 conversation_id, Snapshot snapshot)
+{
+	RoutingIndexScan scan;
+	int64		keys[2] = {account_id, conversation_id};
+	bool		found;
+
+	routing_index_scan_begin(&scan, &offers_table, 2, keys, snapshot);
+	found = routing_index_scan_next(&scan);
+	routing_index_scan_end(&scan);
+	return found;
 }
 
 /* A conversation's exclusions, read straight from the primary key. */
@@ -70,9 +103,7 @@ static RoutingTable exclusions_table = {
 /*
  * routing_offer_exclusions returns the agents whose offers of a
  * conversation lapsed (palloc'd, *count of them; NULL when none), read
- * under "snapshot": a routing decision passes them over.  It is an index
- * probe without a plan, since every decision on a channel with offers
- * makes it, a new conversation's too.
+ * under "snapshot": a routing decision passes them over.
  */
 int64 *
 routing_offer_exclusions(int64 account_id, int64 conversation_id, Snapshot snapshot,

@@ -15,7 +15,9 @@
 
 extern TimestampTz routing_offer_deadline(TimestampTz from, const Interval *within);
 extern void routing_offer_start(int64 account_id, int64 conversation_id,
-								int64 agent_id, TimestampTz due_at);
+								int64 agent_id, TimestampTz due_at, bool offered);
+extern bool routing_offer_exists(int64 account_id, int64 conversation_id,
+								 Snapshot snapshot);
 extern int64 *routing_offer_exclusions(int64 account_id, int64 conversation_id,
 									   Snapshot snapshot, int *count);
 extern void routing_offer_end(int64 account_id, int64 conversation_id);

@@ -11,6 +11,7 @@
 #include "fmgr.h"
 
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "commands/extension.h"
 #include "miscadmin.h"
 #include "pgstat.h"
@@ -21,6 +22,7 @@
 #include "tcop/tcopprot.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 #include "utils/varlena.h"
@@ -109,14 +111,23 @@ _PG_init(void)
 		register_clock_workers();
 }
 
+/* What a worker last found in its database. */
+typedef enum ClockState
+{
+	CLOCK_STARTING,
+	CLOCK_TICKING,
+	CLOCK_SKIPPING
+} ClockState;
+
 /*
  * tick_database does one batch of the due work of the worker's database in
  * a transaction of its own, dated now, if the database has the extension,
- * and tells whether more may be due; it logs when the extension comes or
- * goes, so that a database without it is skipped with one LOG line.
+ * and tells whether more may be due; it logs at start and when the
+ * extension comes or goes, so that a database without it is skipped with
+ * one LOG line.
  */
 static bool
-tick_database(const char *database, bool *had_extension)
+tick_database(const char *database, ClockState *state)
 {
 	bool		has_extension;
 	bool		more = false;
@@ -124,14 +135,18 @@ tick_database(const char *database, bool *had_extension)
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	PushActiveSnapshot(GetTransactionSnapshot());
-	has_extension = OidIsValid(get_extension_oid("routing", true));
-	if (has_extension != *had_extension)
+	/* The extension, updated to 1.9 at least (its timers exist). */
+	has_extension = OidIsValid(get_extension_oid("routing", true)) &&
+		OidIsValid(get_relname_relid("agent_timers", get_namespace_oid("routing", false)));
+	if (has_extension && *state != CLOCK_TICKING)
 		ereport(LOG,
-				(errmsg(has_extension ?
-						"routing clock: ticking database \"%s\" every %d ms" :
-						"routing clock: database \"%s\" has no extension routing; skipping it",
+				(errmsg("routing clock: ticking database \"%s\" every %d ms",
 						database, clock_interval)));
-	*had_extension = has_extension;
+	else if (!has_extension && *state != CLOCK_SKIPPING)
+		ereport(LOG,
+				(errmsg("routing clock: database \"%s\" has no extension routing (1.9 or later); skipping it",
+						database)));
+	*state = has_extension ? CLOCK_TICKING : CLOCK_SKIPPING;
 	if (has_extension)
 	{
 		pgstat_report_activity(STATE_RUNNING, "routing.tick()");
@@ -155,7 +170,7 @@ void
 routing_clock_main(Datum main_arg)
 {
 	char		database[BGW_EXTRALEN];
-	bool		had_extension = true;
+	ClockState	state = CLOCK_STARTING;
 
 	strlcpy(database, MyBgworkerEntry->bgw_extra, sizeof(database));
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
@@ -164,7 +179,7 @@ routing_clock_main(Datum main_arg)
 	BackgroundWorkerInitializeConnection(database, NULL, 0);
 	for (;;)
 	{
-		while (tick_database(database, &had_extension))
+		while (tick_database(database, &state))
 			CHECK_FOR_INTERRUPTS();
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 						 clock_interval, PG_WAIT_EXTENSION);
