@@ -87,13 +87,8 @@ table_ids(RoutingTable *table, uint64 shard_id)
 	if (shard_id == 0)
 		return &table->ids;
 	if (shard_ids == NULL)
-	{
-		HASHCTL		ctl = {0};
-
-		ctl.keysize = sizeof(ShardIdsKey);
-		ctl.entrysize = sizeof(ShardIds);
-		shard_ids = hash_create("routing shard ids", 256, &ctl, HASH_ELEM | HASH_BLOBS);
-	}
+		shard_ids = routing_shards_cache("routing shard ids", sizeof(ShardIdsKey),
+										 sizeof(ShardIds));
 	entry = hash_search(shard_ids, &key, HASH_ENTER, &found);
 	if (!found)
 		entry->ids.generation = 0;

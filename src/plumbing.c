@@ -439,14 +439,8 @@ kept_plan(RoutingPlan *plan)
 		return plan->plan;
 	}
 	if (shard_plans == NULL)
-	{
-		HASHCTL		ctl = {0};
-
-		ctl.keysize = sizeof(ShardPlanKey);
-		ctl.entrysize = sizeof(ShardPlan);
-		shard_plans = hash_create("routing shard plans", 1024, &ctl,
-								  HASH_ELEM | HASH_BLOBS);
-	}
+		shard_plans = routing_shards_cache("routing shard plans",
+										   sizeof(ShardPlanKey), sizeof(ShardPlan));
 	entry = hash_search(shard_plans, &key, HASH_FIND, NULL);
 	if (entry == NULL)
 	{

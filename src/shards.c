@@ -81,6 +81,20 @@ routing_shards_init(void)
 }
 
 /*
+ * routing_shards_cache makes a per-backend hash table for what is kept
+ * about shard groups (keys compared as bytes), for the backend's life.
+ */
+HTAB *
+routing_shards_cache(const char *name, Size keysize, Size entrysize)
+{
+	HASHCTL		ctl = {0};
+
+	ctl.keysize = keysize;
+	ctl.entrysize = entrysize;
+	return hash_create(name, 256, &ctl, HASH_ELEM | HASH_BLOBS);
+}
+
+/*
  * routing_shards_generation moves whenever a shard relation may have been
  * replaced.
  */
@@ -135,14 +149,8 @@ load_group(uint64 shard_id)
 	int			rc;
 
 	if (groups_by_shard == NULL)
-	{
-		HASHCTL		ctl = {0};
-
-		ctl.keysize = sizeof(uint64);
-		ctl.entrysize = sizeof(GroupEntry);
-		groups_by_shard = hash_create("routing shard groups", 256, &ctl,
-									  HASH_ELEM | HASH_BLOBS);
-	}
+		groups_by_shard = routing_shards_cache("routing shard groups",
+											   sizeof(uint64), sizeof(GroupEntry));
 	else
 	{
 		GroupEntry *entry = hash_search(groups_by_shard, &shard_id, HASH_FIND, NULL);

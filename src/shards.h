@@ -16,6 +16,7 @@
 typedef struct RoutingShardGroup RoutingShardGroup;
 
 extern void routing_shards_init(void);
+extern struct HTAB *routing_shards_cache(const char *name, Size keysize, Size entrysize);
 extern const RoutingShardGroup *routing_shards_current(void);
 extern void routing_shards_set_current(const RoutingShardGroup *group);
 extern bool routing_shards_distributed(uint64 schema_generation);
