@@ -104,8 +104,8 @@ create table routing.offer_exclusions (
 -- An agent's pending timed work, one row per kind: owner_away (the agent
 -- became away at started_at; their conversations of rules that reroute
 -- move once each rule's grace has passed), hours (the next boundary of
--- their working hours) and idle (when they become idle).  Written under
--- the agent's availability row lock only.
+-- their working hours) and idle (when they become idle).  The tick does
+-- them under the agent's availability row lock.
 create table routing.agent_timers (
     account_id bigint not null default 1,
     agent_id bigint not null,

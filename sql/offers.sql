@@ -264,3 +264,15 @@ select agent_id from routing.offers where conversation_id = 30;
 drop trigger refuse_11 on routing.events;
 drop owned by routing_test_clock;
 drop role routing_test_clock;
+
+-- section 16: a rule whose accept_within is turned off makes no more
+-- offers; one running lapses at its deadline and the conversation goes
+-- where the rule puts what nobody can take (Unassigned), with no
+-- exclusions
+insert into routing.conversations (conversation_id, channel_id) values (40, 1)
+returning assignee_agent_id;
+update routing.rules set accept_within = null where channel_id = 1;
+select routing.tick(now() + interval '1 minute') > 0 as ticked;
+select conversation_id, assignee_agent_id, assigned_reason from routing.conversations
+where conversation_id = 40;
+select count(*) as offers_of_40 from routing.offers where conversation_id = 40;

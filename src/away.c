@@ -2,12 +2,12 @@
  * away.c
  *		Owners who leave (section 16): when an agent becomes away, by hand,
  *		by the clock or by plain SQL on routing.availability, the trigger
- *		here starts their owner_away timer (and ends their idle timer,
- *		which becoming available starts again: hours.c), due when the shortest grace of
- *		the account's rules that reroute has passed; back to available
- *		before it is due, the timer goes and nothing moves.  The tick
- *		(clock.c) moves the conversations.  The timer row is written under
- *		the agent's availability row lock, as every agent timer is.
+ *		here starts their owner_away timer, due when the shortest grace of
+ *		the account's rules that reroute has passed, and ends their idle
+ *		timer (which becoming available starts again: hours.c); back to
+ *		available before it is due, the timer goes and nothing moves.  The
+ *		tick (clock.c) moves the conversations.  The trigger writes the
+ *		timers under the availability row's lock, which the tick takes too.
  */
 #include "postgres.h"
 #include "fmgr.h"

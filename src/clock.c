@@ -425,6 +425,9 @@ count_lapse(int64 account_id, const RoutingChannel *channel, int64 conversation_
  * where the rule puts what nobody can take: its queue, where the agents
  * who let it lapse may take it again accept_within after "at", or
  * Unassigned, with no exclusions.  The lapse counts for away_after_lapses.
+ * A rule whose accept_within was turned off since the offer makes no more
+ * offers, and keeps no exclusions: the conversation goes where the rule
+ * puts what nobody can take at once.
  */
 static void
 lapse(TimestampTz at, const DuePiece *piece, const DueOffer *offer)
@@ -449,7 +452,8 @@ lapse(TimestampTz at, const DuePiece *piece, const DueOffer *offer)
 				 "not accepted in time");
 	if (try_reroute(account_id, conversation_id, &channel, offer->agent_id,
 					offer->has_contact, offer->contact_id, offer->priority,
-					channel.rule_enabled && lapses < channel.max_offers, "offer lapsed"))
+					channel.rule_enabled && channel.offers && lapses < channel.max_offers,
+					"offer lapsed"))
 	{
 		if (channel.offers)
 		{

@@ -40,6 +40,18 @@ static RoutingPlan agent_name_plan = {
 };
 
 /*
+ * value_or_null is a column of the first row of the last result as JSON
+ * text, for number columns.
+ */
+static const char *
+value_or_null(int col)
+{
+	char	   *value = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, col);
+
+	return value ? value : "null";
+}
+
+/*
  * append_bool writes a JSON member with a boolean value.
  */
 static void
@@ -92,18 +104,6 @@ append_time_state(StringInfo buf, int64 account_id, int64 agent_id)
 		append_time(buf, "idle_at", (TimestampTz) routing_get_int64(0, 1, NULL));
 		appendStringInfoString(buf, ", ");
 	}
-}
-
-/*
- * value_or_null is a column of the first row of the last result as JSON
- * text, for number columns.
- */
-static const char *
-value_or_null(int col)
-{
-	char	   *value = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, col);
-
-	return value ? value : "null";
 }
 
 /*

@@ -1,4 +1,4 @@
--- Phase 3 (section 16): family D, agents 401-404, seated and available, the
+-- Phase 3 of the stress run (section 16), and test/clock/run: family D, agents 401-404, seated and available, the
 -- pool of two chat channels whose rules make offers that lapse within the
 -- run: channel 20 leaves what nobody takes unassigned, channel 21 queues it
 -- (every family D agent has room for 5 chats).
@@ -16,7 +16,3 @@ insert into routing.rules (channel_id, enabled, max_offers, when_nobody) values
     (21, true, 3, 'queue');
 insert into routing.rule_targets (channel_id, agent_id)
     select c, g from generate_series(20, 21) c, generate_series(401, 404) g;
--- The test's own expectations (setup.sql) for family D.
-insert into public.stress_pool
-select c, g from generate_series(20, 21) c, generate_series(401, 404) g;
-insert into public.stress_queue_channel values (21);
