@@ -1,5 +1,5 @@
 # bench/parts/steady_long.sh, sourced by bench/run: the parts steady,
-# long and fresh (bench/fresh_start), 1 client, fsync off:
+# long, fresh (bench/fresh_start) and clock (bench/clock), 1 client, fsync off:
 #   steady_floor_close         steady: bench/floor.sql's work, then the close
 #                              of the chat inserted 100 transactions before,
 #                              with its counter, one transaction
@@ -35,3 +35,6 @@ fi
 
 # 90 s after VACUUM ANALYZE of a new account, in its own database (issue 21)
 part fresh && bench/fresh_start
+
+# section 16's rows: offers, ticks and lapses, in a database of its own
+part clock && bench/clock
