@@ -51,6 +51,33 @@ node_psql()
 	psql -X -q -v ON_ERROR_STOP=1 -h "$cluster_dir" -p "$port" -U postgres -d postgres "$@"
 }
 
+# node_start PORT: initdb and start one node of the cluster in $cluster_dir
+# (made by cluster_start), with Citus preloaded; cluster_stop stops it.
+node_start()
+{
+	port=$1
+	as_postgres initdb -D "$cluster_dir/$port" -U postgres -A trust --no-sync \
+		>"$cluster_dir/initdb-$port.log" 2>&1 ||
+		{ cat "$cluster_dir/initdb-$port.log"; return 1; }
+	cat >>"$cluster_dir/$port/postgresql.conf" <<-CONF
+		port = $port
+		listen_addresses = '127.0.0.1'
+		unix_socket_directories = '$cluster_dir'
+		shared_preload_libraries = 'citus'
+		wal_level = logical
+		max_prepared_transactions = 100
+		max_connections = 100
+		shared_buffers = 64MB
+		fsync = off
+		log_min_messages = warning
+		# the tests compare pg_dist_transaction before and after: no recovery in between
+		citus.recover_2pc_interval = -1
+	CONF
+	as_postgres pg_ctl -D "$cluster_dir/$port" -l "$cluster_dir/$port.log" -w start \
+		>/dev/null || { tail -20 "$cluster_dir/$port.log"; return 1; }
+	started_nodes="$started_nodes $port"
+}
+
 # cluster_start: initdb and start all three nodes, then, with every node up,
 # CREATE EXTENSION citus and routing on each, register the workers on the
 # coordinator and run routing.distribute() there.
@@ -60,26 +87,7 @@ cluster_start()
 	chmod 755 "$cluster_dir"
 	[ "$(id -u)" -ne 0 ] || chown postgres "$cluster_dir"
 	for port in $coordinator_port $worker_ports; do
-		as_postgres initdb -D "$cluster_dir/$port" -U postgres -A trust --no-sync \
-			>"$cluster_dir/initdb-$port.log" 2>&1 ||
-			{ cat "$cluster_dir/initdb-$port.log"; return 1; }
-		cat >>"$cluster_dir/$port/postgresql.conf" <<-CONF
-			port = $port
-			listen_addresses = '127.0.0.1'
-			unix_socket_directories = '$cluster_dir'
-			shared_preload_libraries = 'citus'
-			wal_level = logical
-			max_prepared_transactions = 100
-			max_connections = 100
-			shared_buffers = 64MB
-			fsync = off
-			log_min_messages = warning
-			# the tests compare pg_dist_transaction before and after: no recovery in between
-			citus.recover_2pc_interval = -1
-		CONF
-		as_postgres pg_ctl -D "$cluster_dir/$port" -l "$cluster_dir/$port.log" -w start \
-			>/dev/null || { tail -20 "$cluster_dir/$port.log"; return 1; }
-		started_nodes="$started_nodes $port"
+		node_start "$port" || return 1
 	done
 	for port in $coordinator_port $worker_ports; do
 		node_psql "$port" -c 'create extension citus' -c 'create extension routing' || return 1
