@@ -191,3 +191,10 @@ comment on function routing.schedule_changed() is 'Trigger: a changed schedule m
 comment on function routing.heartbeat(bigint, bigint) is 'The agent is present: an available agent with idle_after is set away idle_after after their last heartbeat';
 comment on function routing.accept(bigint, bigint, bigint) is 'The agent accepts the conversation offered to them (55000 once the offer has lapsed)';
 comment on function routing.tick(timestamptz) is 'Does the timed work due at "at" in this database, every account; returns how many pieces';
+
+-- issue 24: Citus moves shards by logical replication by default, which
+-- needs each table to have a primary key or a replica identity; these two
+-- have only partial unique indexes (one agent or one team per row).  So
+-- does a logical replication of the tables from a single server.
+alter table routing.inbox_access replica identity full;
+alter table routing.rule_targets replica identity full;
