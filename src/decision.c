@@ -11,11 +11,9 @@
 #include "postgres.h"
 #include "fmgr.h"
 
-#include "access/htup_details.h"
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "common/pg_prng.h"
-#include "storage/procarray.h"
 #include "utils/snapmgr.h"
 
 #include "decision.h"
@@ -73,37 +71,6 @@ typedef struct LoadCandidate
 	bool		held;			/* by another transaction, when read */
 } LoadCandidate;
 
-enum
-{
-	LOAD_AGENT_ID, LOAD_OPEN_CHATS, LOAD_VERSION, LOAD_CHAT_CAPACITY,
-	LOAD_LAST_CHAT_AT, LOAD_OPEN_EMAILS, LOAD_EMAIL_CAPACITY, LOAD_FACTS
-};
-
-/* The columns of a pool member's agent_loads row, in the order above. */
-#define POOL_ROW_COLUMNS \
-	{"agent_id", "open_chats", "version", "chat_capacity", "last_chat_at", \
-	"open_emails", "email_capacity", ROUTING_FACTS_COLUMNS}
-
-/*
- * A team's primary members' agent_loads rows in the order of index
- * agent_loads_team_least_busy (fewest open chats, least recent chat,
- * smallest id).  Read directly from the index, a chat decision reads each
- * targeted team only as far as its first eligible agents with room,
- * whatever else the account holds; no plan can choose a sort instead, and
- * there is no executor start-up.
- */
-static RoutingTable team_least_busy_table = {
-	.name = "agent_loads",
-	.index = "agent_loads_team_least_busy",
-	.columns = POOL_ROW_COLUMNS
-};
-
-/* An agent's agent_loads row by primary key: a rule's directly named agent. */
-static RoutingTable load_row_table = {
-	.name = "agent_loads",
-	.columns = POOL_ROW_COLUMNS
-};
-
 /*
  * The pool of a users-and-teams rule (agents it names, primary members of
  * teams it names) with their load of the channel's work ($3: chat), room
@@ -133,8 +100,6 @@ static RoutingTable load_row_table = {
  * 0" keeps the generic plan from scanning the whole account's members or
  * load rows instead).
  */
-/* Least busy by email: fewest open emails, least recent email, smallest id. */
-#define SQL_EMAIL_LOAD_ORDER " order by l.open_emails, l.last_email_at nulls first, l.agent_id"
 /* Round robin: least recently given by this rule (never first), smallest id. */
 #define SQL_TURN_ORDER " order by t.last_given_at nulls first, l.agent_id"
 
@@ -302,53 +267,22 @@ read_pool(const RoutingChannel *channel, Snapshot snapshot, RoutingPlan *plan,
 }
 
 /*
- * held_by_another tells whether another transaction in progress has locked
- * or updated the scan's current row, so that a claim without waiting would
- * skip it: concurrent decisions read a pool in the same order, and trying
- * every row the others hold cost more than the rest of the decision.  The
- * tuple header is read without the buffer's content lock, so the answer is
- * a hint; a wrong one costs a failed claim or a tied agent taken instead,
- * never a wrong decision (the claim decides).
- */
-static bool
-held_by_another(RoutingIndexScan *rows)
-{
-	HeapTupleHeader header = routing_index_scan_tuple(rows)->t_data;
-	TransactionId xmax = HeapTupleHeaderGetRawXmax(header);
-
-	return !(header->t_infomask & (HEAP_XMAX_INVALID | HEAP_XMAX_IS_MULTI)) &&
-		TransactionIdIsNormal(xmax) &&
-		!TransactionIdIsCurrentTransactionId(xmax) &&
-		TransactionIdIsInProgress(xmax);
-}
-
-/*
- * read_pool_row reads the current row of a scan of agent_loads (columns as
- * in team_least_busy_table): the load and room of the channel's work
- * (is_chat: chat, else email), and the last chat time that orders chats.
+ * pool_row_from takes what a method compares and judges from a load row:
+ * the load and room of the channel's work (is_chat: chat, else email), and
+ * the last chat time that orders chats.
  */
 static void
-read_pool_row(RoutingIndexScan *rows, bool is_chat, PoolRow *row)
+pool_row_from(const RoutingLoadRow *load, bool is_chat, PoolRow *row)
 {
-	bool		no_capacity;
-	Datum		capacity = routing_index_scan_value(rows, is_chat ? LOAD_CHAT_CAPACITY :
-													LOAD_EMAIL_CAPACITY, &no_capacity);
-	bool		no_last;
-	Datum		last = routing_index_scan_value(rows, LOAD_LAST_CHAT_AT, &no_last);
-
-	row->candidate.agent_id = DatumGetInt64(routing_index_scan_value(rows, LOAD_AGENT_ID,
-																	 NULL));
-	row->candidate.load = DatumGetInt32(routing_index_scan_value(rows, is_chat ?
-																 LOAD_OPEN_CHATS :
-																 LOAD_OPEN_EMAILS, NULL));
+	row->candidate.agent_id = load->agent_id;
+	row->candidate.load = routing_load_open(load, is_chat);
 	row->candidate.tie = row->candidate.load;
-	row->candidate.version = DatumGetInt64(routing_index_scan_value(rows, LOAD_VERSION, NULL));
-	row->candidate.held = held_by_another(rows);
-	routing_scan_facts(rows, LOAD_FACTS, &row->facts);
-	row->room = routing_has_room(row->candidate.load, !no_capacity,
-								 no_capacity ? 0 : DatumGetInt32(capacity));
-	row->has_last_chat_at = !no_last;
-	row->last_chat_at = no_last ? 0 : DatumGetTimestampTz(last);
+	row->candidate.version = load->version;
+	row->candidate.held = load->held;
+	row->facts = load->facts;
+	row->room = routing_load_has_room(load, is_chat);
+	row->has_last_chat_at = load->has_last_chat_at;
+	row->last_chat_at = load->last_chat_at;
 }
 
 /*
@@ -391,29 +325,30 @@ compare_ids(const void *a, const void *b)
 static void
 advance_team(TeamStream *team, bool is_chat)
 {
+	RoutingLoadRow load;
+
 	team->has_row = routing_index_scan_next(&team->rows);
 	if (team->has_row)
-		read_pool_row(&team->rows, is_chat, &team->row);
+	{
+		routing_scan_load_row(&team->rows, &load);
+		pool_row_from(&load, is_chat, &team->row);
+	}
 }
 
 /*
- * read_load_row reads agent_id's load row by key into "row"; false when the
- * agent has none.
+ * read_pool_member reads agent_id's load row by key into "row"; false when
+ * the agent has none.
  */
 static bool
-read_load_row(const RoutingChannel *channel, int64 agent_id, Snapshot snapshot,
-			  PoolRow *row)
+read_pool_member(const RoutingChannel *channel, int64 agent_id, Snapshot snapshot,
+				 PoolRow *row)
 {
-	RoutingIndexScan rows;
-	int64		keys[2] = {channel->account_id, agent_id};
-	bool		found;
+	RoutingLoadRow load;
 
-	routing_index_scan_begin(&rows, &load_row_table, 2, keys, snapshot);
-	found = routing_index_scan_next(&rows);
-	if (found)
-		read_pool_row(&rows, channel->is_chat, row);
-	routing_index_scan_end(&rows);
-	return found;
+	if (!routing_read_load_row(channel->account_id, agent_id, snapshot, &load))
+		return false;
+	pool_row_from(&load, channel->is_chat, row);
+	return true;
 }
 
 /*
@@ -433,16 +368,14 @@ begin_merge(const RoutingChannel *channel, Snapshot snapshot,
 	source->named = palloc0(sizeof(PoolRow) * Max(targets->nagents, 1));
 	source->nteams = targets->nteams;
 	for (int i = 0; i < source->nnamed; i++)
-		if (!read_load_row(channel, source->named_ids[i], snapshot, &source->named[i]))
+		if (!read_pool_member(channel, source->named_ids[i], snapshot, &source->named[i]))
 			source->named[i].candidate.agent_id = -1;	/* no load row: skipped */
 	qsort(source->named, source->nnamed, sizeof(PoolRow), compare_rows);
 	source->teams = palloc0(sizeof(TeamStream) * Max(source->nteams, 1));
 	for (int i = 0; i < source->nteams; i++)
 	{
-		int64		keys[2] = {channel->account_id, targets->team_ids[i]};
-
-		routing_index_scan_begin(&source->teams[i].rows, &team_least_busy_table, 2,
-								 keys, snapshot);
+		routing_team_loads_begin(&source->teams[i].rows, channel->account_id,
+								 targets->team_ids[i], snapshot);
 		advance_team(&source->teams[i], channel->is_chat);
 	}
 	source->is_chat = channel->is_chat;
@@ -880,7 +813,7 @@ decide_random(const RoutingChannel *channel, Snapshot snapshot,
 
 		agent_id = members.ids[pg_prng_uint64_range(&pg_global_prng_state, 0,
 													(uint64) members.n - 1)];
-		if (read_load_row(channel, agent_id, snapshot, &row))
+		if (read_pool_member(channel, agent_id, snapshot, &row))
 		{
 			version = row.candidate.version;
 			found = pool_row_eligible(channel, &row, snapshot);

@@ -13,6 +13,7 @@
 
 #include "eligibility.h"
 #include "index_scan.h"
+#include "loads.h"
 
 const char *const routing_check_names[ROUTING_CHECK_COUNT] = {
 #define CHECK_NAME(id, name, reader) name,
@@ -25,20 +26,8 @@ const char *const routing_check_names[ROUTING_CHECK_COUNT] = {
  * of inbox_access and rule_targets hold only rows of their kind): a probe
  * costs no plan and no executor start-up, which is most of what a check
  * costs when a backend first meets an agent.  The checks of the agent alone
- * (3.1, 3.2 and 3.5) come with the load row, which keeps them in the same
- * transaction as the change to agents, seats or availability (loads.c,
- * SQL_AGENT_FACTS), under the checks_version that change moves.
+ * (3.1, 3.2 and 3.5) come with the load row (loads.c).
  */
-static RoutingTable load_table = {
-	.name = "agent_loads",
-	.columns = {"version", "open_chats", "last_chat_at", "open_emails",
-		"chat_capacity", "email_capacity", ROUTING_FACTS_COLUMNS}
-};
-enum
-{
-	LOAD_VERSION, LOAD_OPEN_CHATS, LOAD_LAST_CHAT_AT, LOAD_OPEN_EMAILS,
-	LOAD_CHAT_CAPACITY, LOAD_EMAIL_CAPACITY, LOAD_FACTS
-};
 static RoutingTable seats_table = {.name = "seats", .columns = {"hub"}};
 static RoutingTable memberships_table = {
 	.name = "team_members", .index = "team_members_by_agent", .columns = {"team_id"}
@@ -62,9 +51,7 @@ typedef struct CheckedAgent
 	const RoutingChannel *channel;
 	int64		agent_id;
 	Snapshot	snapshot;
-	RoutingAgentFacts facts;
-	bool		has_capacity;
-	int32		capacity;		/* of the channel's work */
+	RoutingLoadRow load;
 } CheckedAgent;
 
 /*
@@ -125,14 +112,14 @@ routing_rule_targets(const RoutingChannel *channel, Snapshot snapshot,
 static bool
 check_active(const CheckedAgent *agent, const RoutingChecks *checks)
 {
-	return agent->facts.active;
+	return agent->load.facts.active;
 }
 
 /* Check 3.2: the agent holds a paid seat. */
 static bool
 check_seat(const CheckedAgent *agent, const RoutingChecks *checks)
 {
-	return agent->facts.has_seat;
+	return agent->load.facts.has_seat;
 }
 
 /*
@@ -163,8 +150,8 @@ check_access(const CheckedAgent *agent, const RoutingChecks *checks)
 	bool		granted;
 
 	if (!channel->restricted ||
-		(agent->facts.has_primary_team &&
-		 team_has_access_under(channel, agent->facts.primary_team_id, agent->snapshot)) ||
+		(agent->load.facts.has_primary_team &&
+		 team_has_access_under(channel, agent->load.facts.primary_team_id, agent->snapshot)) ||
 		row_exists(&agent_access_table, 3, by_name, agent->snapshot))
 		return true;
 	granted = false;
@@ -173,7 +160,7 @@ check_access(const CheckedAgent *agent, const RoutingChecks *checks)
 	{
 		int64		team_id = DatumGetInt64(routing_index_scan_value(&teams, 0, NULL));
 
-		granted = !(agent->facts.has_primary_team && team_id == agent->facts.primary_team_id) &&
+		granted = !(agent->load.facts.has_primary_team && team_id == agent->load.facts.primary_team_id) &&
 			team_has_access_under(channel, team_id, agent->snapshot);
 	}
 	routing_index_scan_end(&teams);
@@ -189,9 +176,9 @@ check_target(const CheckedAgent *agent, const RoutingChecks *checks)
 {
 	const RoutingChannel *channel = agent->channel;
 	int64		by_name[3] = {channel->account_id, channel->channel_id, agent->agent_id};
-	int64		by_team[3] = {channel->account_id, channel->channel_id, agent->facts.primary_team_id};
+	int64		by_team[3] = {channel->account_id, channel->channel_id, agent->load.facts.primary_team_id};
 
-	return (agent->facts.has_primary_team &&
+	return (agent->load.facts.has_primary_team &&
 			row_exists(&team_target_table, 3, by_team, agent->snapshot)) ||
 		row_exists(&agent_target_table, 3, by_name, agent->snapshot);
 }
@@ -200,16 +187,14 @@ check_target(const CheckedAgent *agent, const RoutingChecks *checks)
 static bool
 check_available(const CheckedAgent *agent, const RoutingChecks *checks)
 {
-	return agent->facts.available;
+	return agent->load.facts.available;
 }
 
 /* Section 12: the agent's open work of the channel's type is below capacity. */
 static bool
 check_room(const CheckedAgent *agent, const RoutingChecks *checks)
 {
-	int64		open = agent->channel->is_chat ? checks->open_chats : checks->open_emails;
-
-	return routing_has_room(open, agent->has_capacity, agent->capacity);
+	return routing_load_has_room(&agent->load, agent->channel->is_chat);
 }
 
 typedef bool (*CheckReader) (const CheckedAgent *agent, const RoutingChecks *checks);
@@ -254,77 +239,6 @@ judge_checks(const RoutingChannel *channel, bool need_target,
 }
 
 /*
- * routing_scan_facts reads an agent's facts from the current row of a scan
- * of agent_loads whose columns from first_column on are
- * ROUTING_FACTS_COLUMNS.
- */
-void
-routing_scan_facts(RoutingIndexScan *scan, int first_column, RoutingAgentFacts *facts)
-{
-	bool		no_team;
-	Datum		team = routing_index_scan_value(scan, first_column + 1, &no_team);
-
-	facts->checks_version = DatumGetInt64(routing_index_scan_value(scan, first_column, NULL));
-	facts->has_primary_team = !no_team;
-	facts->primary_team_id = no_team ? 0 : DatumGetInt64(team);
-	facts->active = DatumGetBool(routing_index_scan_value(scan, first_column + 2, NULL));
-	facts->has_seat = DatumGetBool(routing_index_scan_value(scan, first_column + 3, NULL));
-	facts->available = DatumGetBool(routing_index_scan_value(scan, first_column + 4, NULL));
-}
-
-/*
- * routing_spi_facts reads an agent's facts from a row of the last SPI
- * result whose columns from first_column on (numbered from 1) are
- * ROUTING_FACTS_SQL.
- */
-void
-routing_spi_facts(int row, int first_column, RoutingAgentFacts *facts)
-{
-	facts->checks_version = routing_get_int64(row, first_column, NULL);
-	facts->primary_team_id = routing_get_int64(row, first_column + 1,
-											   &facts->has_primary_team);
-	facts->active = routing_get_bool(row, first_column + 2);
-	facts->has_seat = routing_get_bool(row, first_column + 3);
-	facts->available = routing_get_bool(row, first_column + 4);
-}
-
-/*
- * read_load_row reads the agent's load row into "checks" and "agent"; false
- * when the agent has none.
- */
-static bool
-read_load_row(CheckedAgent *agent, RoutingChecks *checks)
-{
-	RoutingIndexScan scan;
-	int64		keys[2] = {agent->channel->account_id, agent->agent_id};
-	bool		found;
-
-	routing_index_scan_begin(&scan, &load_table, 2, keys, agent->snapshot);
-	found = routing_index_scan_next(&scan);
-	if (found)
-	{
-		bool		no_last;
-		bool		no_capacity;
-		Datum		value;
-
-		checks->version = DatumGetInt64(routing_index_scan_value(&scan, LOAD_VERSION, NULL));
-		checks->open_chats = DatumGetInt32(routing_index_scan_value(&scan, LOAD_OPEN_CHATS, NULL));
-		value = routing_index_scan_value(&scan, LOAD_LAST_CHAT_AT, &no_last);
-		checks->has_last_chat_at = !no_last;
-		checks->last_chat_at = no_last ? 0 : DatumGetTimestampTz(value);
-		checks->open_emails = DatumGetInt32(routing_index_scan_value(&scan, LOAD_OPEN_EMAILS, NULL));
-		value = routing_index_scan_value(&scan, agent->channel->is_chat ?
-										 LOAD_CHAT_CAPACITY : LOAD_EMAIL_CAPACITY,
-										 &no_capacity);
-		agent->has_capacity = !no_capacity;
-		agent->capacity = no_capacity ? 0 : DatumGetInt32(value);
-		routing_scan_facts(&scan, LOAD_FACTS, &agent->facts);
-	}
-	routing_index_scan_end(&scan);
-	return found;
-}
-
-/*
  * read_checks reads every check of an agent whose load row was read into
  * "agent" and "checks"; the target check passes without reading when
  * need_target is false.
@@ -355,9 +269,15 @@ routing_agent_check(const RoutingChannel *channel, int64 agent_id,
 	checks->agent_id = agent_id;
 	if (snapshot == InvalidSnapshot)
 		agent.snapshot = own_snapshot = routing_take_snapshot();
-	checks->exists = read_load_row(&agent, checks);
+	checks->exists = routing_read_load_row(channel->account_id, agent_id,
+										   agent.snapshot, &agent.load);
 	if (checks->exists)
 	{
+		checks->version = agent.load.version;
+		checks->open_chats = agent.load.open_chats;
+		checks->has_last_chat_at = agent.load.has_last_chat_at;
+		checks->last_chat_at = agent.load.last_chat_at;
+		checks->open_emails = agent.load.open_emails;
 		read_checks(&agent, need_target, checks);
 		judge_checks(channel, need_target, checks);
 	}
@@ -469,7 +389,7 @@ routing_candidate_eligible(const RoutingChannel *channel, int64 agent_id,
 		  slot->checks_version == facts->checks_version))
 	{
 		CheckedAgent agent = {.channel = channel, .agent_id = agent_id,
-		.snapshot = snapshot, .facts = *facts};
+		.snapshot = snapshot, .load = {.facts = *facts}};
 
 		if (!cached_checks_match(slot, channel, agent_id))
 			set[1] = set[0];

@@ -1,16 +1,21 @@
 /*
  * loads.c
- *		The books of who holds how much work (agent_loads) and the row
- *		operations that make a routing decision stick: the claim, the load
- *		adjustments, the version bump that serialises an eligibility change
- *		with the decisions that read it, and the guard that lets nothing
- *		else write the books.  Rows are always locked in agent_id order.
+ *		Who holds how much work (agent_loads), the one file that knows its
+ *		columns: reading a load row (its load, room and the agent facts it
+ *		carries), and the row operations that make a routing decision
+ *		stick: the claim, the load adjustments, the version bump that
+ *		serialises an eligibility change with the decisions that read it,
+ *		and the guard that lets nothing else write the rows.  Rows are
+ *		always locked in agent_id order.
  */
 #include "postgres.h"
 #include "fmgr.h"
 
+#include "access/htup_details.h"
 #include "access/xact.h"
 #include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "storage/procarray.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 #include "utils/snapmgr.h"
@@ -18,6 +23,196 @@
 #include "index_scan.h"
 #include "loads.h"
 #include "plumbing.h"
+
+/*
+ * A load row's columns as the readers below take them: by primary key, or
+ * a team's primary members in the order of index agent_loads_team_least_busy
+ * (fewest open chats, least recent chat, smallest id).  Read directly from
+ * the index, a chat decision reads each targeted team only as far as its
+ * first eligible agents with room, whatever else the account holds; no plan
+ * can choose a sort instead, and there is no executor start-up.  The facts
+ * of the agent alone (checks 3.1, 3.2 and 3.5) come with the row, which
+ * keeps them in the same transaction as the change to agents, seats or
+ * availability (SQL_AGENT_FACTS), under the checks_version that change
+ * moves.
+ */
+#define LOAD_ROW_COLUMNS \
+	{"agent_id", "version", "open_chats", "last_chat_at", "open_emails", \
+	"chat_capacity", "email_capacity", \
+	"checks_version", "primary_team_id", "active", "has_seat", "available"}
+enum
+{
+	LOAD_AGENT_ID, LOAD_VERSION, LOAD_OPEN_CHATS, LOAD_LAST_CHAT_AT,
+	LOAD_OPEN_EMAILS, LOAD_CHAT_CAPACITY, LOAD_EMAIL_CAPACITY,
+	LOAD_CHECKS_VERSION, LOAD_PRIMARY_TEAM_ID, LOAD_ACTIVE, LOAD_HAS_SEAT,
+	LOAD_AVAILABLE
+};
+
+static RoutingTable load_row_table = {
+	.name = "agent_loads",
+	.columns = LOAD_ROW_COLUMNS
+};
+
+static RoutingTable team_loads_table = {
+	.name = "agent_loads",
+	.index = "agent_loads_team_least_busy",
+	.columns = LOAD_ROW_COLUMNS
+};
+
+/*
+ * held_by_another tells whether another transaction in progress has locked
+ * or updated the scan's current row, so that a claim without waiting would
+ * skip it: concurrent decisions read a pool in the same order, and trying
+ * every row the others hold cost more than the rest of the decision.  The
+ * tuple header is read without the buffer's content lock, so the answer is
+ * a hint; a wrong one costs a failed claim or a tied agent taken instead,
+ * never a wrong decision (the claim decides).
+ */
+static bool
+held_by_another(RoutingIndexScan *scan)
+{
+	HeapTupleHeader header = routing_index_scan_tuple(scan)->t_data;
+	TransactionId xmax = HeapTupleHeaderGetRawXmax(header);
+
+	return !(header->t_infomask & (HEAP_XMAX_INVALID | HEAP_XMAX_IS_MULTI)) &&
+		TransactionIdIsNormal(xmax) &&
+		!TransactionIdIsCurrentTransactionId(xmax) &&
+		TransactionIdIsInProgress(xmax);
+}
+
+/*
+ * scan_int32 reads an int4 column of the scan's current row that may be
+ * null (*has_value false, 0).
+ */
+static int32
+scan_int32(RoutingIndexScan *scan, int column, bool *has_value)
+{
+	bool		isnull;
+	Datum		value = routing_index_scan_value(scan, column, &isnull);
+
+	*has_value = !isnull;
+	return isnull ? 0 : DatumGetInt32(value);
+}
+
+/*
+ * routing_scan_load_row reads the current row of a scan begun by
+ * routing_team_loads_begin (or of load_row_table) into "row".
+ */
+void
+routing_scan_load_row(RoutingIndexScan *scan, RoutingLoadRow *row)
+{
+	bool		no_value;
+	Datum		value;
+
+	row->agent_id = DatumGetInt64(routing_index_scan_value(scan, LOAD_AGENT_ID, NULL));
+	row->version = DatumGetInt64(routing_index_scan_value(scan, LOAD_VERSION, NULL));
+	row->open_chats = DatumGetInt32(routing_index_scan_value(scan, LOAD_OPEN_CHATS, NULL));
+	value = routing_index_scan_value(scan, LOAD_LAST_CHAT_AT, &no_value);
+	row->has_last_chat_at = !no_value;
+	row->last_chat_at = no_value ? 0 : DatumGetTimestampTz(value);
+	row->open_emails = DatumGetInt32(routing_index_scan_value(scan, LOAD_OPEN_EMAILS, NULL));
+	row->chat_capacity = scan_int32(scan, LOAD_CHAT_CAPACITY, &row->has_chat_capacity);
+	row->email_capacity = scan_int32(scan, LOAD_EMAIL_CAPACITY, &row->has_email_capacity);
+	row->facts.checks_version =
+		DatumGetInt64(routing_index_scan_value(scan, LOAD_CHECKS_VERSION, NULL));
+	value = routing_index_scan_value(scan, LOAD_PRIMARY_TEAM_ID, &no_value);
+	row->facts.has_primary_team = !no_value;
+	row->facts.primary_team_id = no_value ? 0 : DatumGetInt64(value);
+	row->facts.active = DatumGetBool(routing_index_scan_value(scan, LOAD_ACTIVE, NULL));
+	row->facts.has_seat = DatumGetBool(routing_index_scan_value(scan, LOAD_HAS_SEAT, NULL));
+	row->facts.available = DatumGetBool(routing_index_scan_value(scan, LOAD_AVAILABLE, NULL));
+	row->held = held_by_another(scan);
+}
+
+/*
+ * routing_read_load_row reads agent_id's load row by key under "snapshot";
+ * false when the agent has none.
+ */
+bool
+routing_read_load_row(int64 account_id, int64 agent_id, Snapshot snapshot,
+					  RoutingLoadRow *row)
+{
+	RoutingIndexScan scan;
+	int64		keys[2] = {account_id, agent_id};
+	bool		found;
+
+	routing_index_scan_begin(&scan, &load_row_table, 2, keys, snapshot);
+	found = routing_index_scan_next(&scan);
+	if (found)
+		routing_scan_load_row(&scan, row);
+	routing_index_scan_end(&scan);
+	return found;
+}
+
+/*
+ * routing_team_loads_begin starts a scan of a team's primary members' load
+ * rows in least-busy order (SQL_LOAD_ORDER), read with
+ * routing_scan_load_row.
+ */
+void
+routing_team_loads_begin(RoutingIndexScan *scan, int64 account_id, int64 team_id,
+						 Snapshot snapshot)
+{
+	int64		keys[2] = {account_id, team_id};
+
+	routing_index_scan_begin(scan, &team_loads_table, 2, keys, snapshot);
+}
+
+/*
+ * routing_spi_facts reads an agent's facts from a row of the last SPI
+ * result whose columns from first_column on (numbered from 1) are
+ * ROUTING_FACTS_SQL.
+ */
+void
+routing_spi_facts(int row, int first_column, RoutingAgentFacts *facts)
+{
+	facts->checks_version = routing_get_int64(row, first_column, NULL);
+	facts->primary_team_id = routing_get_int64(row, first_column + 1,
+											   &facts->has_primary_team);
+	facts->active = routing_get_bool(row, first_column + 2);
+	facts->has_seat = routing_get_bool(row, first_column + 3);
+	facts->available = routing_get_bool(row, first_column + 4);
+}
+
+/* The counts and capacities of an agent_loads row: none is ever negative. */
+static const char *const load_counts[] = {
+	"open_chats", "open_emails", "chat_capacity", "email_capacity"
+};
+
+/*
+ * routing_check_load_counts refuses an agent_loads row, written by the
+ * extension, with a negative count or capacity: a bookkeeping error.  A
+ * trigger does it rather than a CHECK constraint, which every statement
+ * that writes the table (the claim included) would parse and plan again.
+ */
+void
+routing_check_load_counts(HeapTuple tuple, TupleDesc desc)
+{
+	for (size_t i = 0; i < lengthof(load_counts); i++)
+	{
+		bool		isnull;
+		int			attnum = SPI_fnumber(desc, load_counts[i]);
+		int32		count;
+
+		if (attnum <= 0)
+			elog(ERROR, "column \"%s\" not found", load_counts[i]);
+		count = DatumGetInt32(heap_getattr(tuple, attnum, desc, &isnull));
+		if (!isnull && count < 0)
+		{
+			int			agent_attnum = SPI_fnumber(desc, "agent_id");
+
+			if (agent_attnum <= 0)
+				elog(ERROR, "column \"agent_id\" not found");
+			ereport(ERROR,
+					(errcode(ERRCODE_CHECK_VIOLATION),
+					 errmsg("agent_loads row of agent %lld would have %s %d",
+							(long long) DatumGetInt64(heap_getattr(tuple, agent_attnum,
+																   desc, &isnull)),
+							load_counts[i], count),
+					 errdetail("Counts and capacities are never negative; this is a bookkeeping error of the routing extension.")));
+		}
+	}
+}
 
 /*
  * What the current transaction did to agent_loads, undone by the end of the

@@ -688,36 +688,6 @@ guard_books_row(void *arg)
 							work->agent_id);
 }
 
-/* The counts and capacities of an agent_loads row: none is ever negative. */
-static const char *const books_counts[] = {
-	"open_chats", "open_emails", "chat_capacity", "email_capacity"
-};
-
-/*
- * check_books_counts refuses an agent_loads row, written by the extension,
- * with a negative count or capacity: a bookkeeping error.  The tables' CHECK
- * constraints did this up to 1.5, but a constraint is parsed and planned
- * again by every statement that writes the table, the claim included.
- */
-static void
-check_books_counts(HeapTuple tuple, TupleDesc desc)
-{
-	for (size_t i = 0; i < lengthof(books_counts); i++)
-	{
-		bool		isnull;
-		int32		count = DatumGetInt32(heap_getattr(tuple, column_number(desc, books_counts[i]),
-													   desc, &isnull));
-
-		if (!isnull && count < 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_CHECK_VIOLATION),
-					 errmsg("agent_loads row of agent %lld would have %s %d",
-							(long long) get_int64(tuple, desc, column_number(desc, "agent_id"), NULL),
-							books_counts[i], count),
-					 errdetail("Counts and capacities are never negative; this is a bookkeeping error of the routing extension.")));
-	}
-}
-
 PG_FUNCTION_INFO_V1(routing_books_guard);
 
 /*
@@ -740,7 +710,7 @@ routing_books_guard(PG_FUNCTION_ARGS)
 			trigdata->tg_newtuple : trigdata->tg_trigtuple;
 
 		if (!TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
-			check_books_counts(row, RelationGetDescr(trigdata->tg_relation));
+			routing_check_load_counts(row, RelationGetDescr(trigdata->tg_relation));
 		return PointerGetDatum(row);
 	}
 	read_agent(trigdata->tg_trigtuple, RelationGetDescr(trigdata->tg_relation), &work);
