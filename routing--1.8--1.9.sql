@@ -191,3 +191,14 @@ comment on function routing.schedule_changed() is 'Trigger: a changed schedule m
 comment on function routing.heartbeat(bigint, bigint) is 'The agent is present: an available agent with idle_after is set away idle_after after their last heartbeat';
 comment on function routing.accept(bigint, bigint, bigint) is 'The agent accepts the conversation offered to them (55000 once the offer has lapsed)';
 comment on function routing.tick(timestamptz) is 'Does the timed work due at "at" in this database, every account; returns how many pieces';
+
+-- issue 22: "books" names the conversation books alone; agent_loads' guards
+-- are named for the table they guard.
+alter function routing.books_guard() rename to loads_guard;
+alter function routing.books_truncated() rename to loads_truncated;
+create or replace function routing.loads_guard() returns trigger
+    language c as 'MODULE_PATHNAME', 'routing_loads_guard';
+create or replace function routing.loads_truncated() returns trigger
+    language c as 'MODULE_PATHNAME', 'routing_loads_truncated';
+alter trigger books_guard on routing.agent_loads rename to loads_guard;
+alter trigger books_truncated on routing.agent_loads rename to loads_truncated;

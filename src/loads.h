@@ -130,11 +130,11 @@ extern void routing_bump_versions(RoutingScope scope, int64 account_id,
 								  int64 id);
 extern void routing_create_load_row(int64 account_id, int64 agent_id);
 extern void routing_zero_loads(void);
-extern bool routing_books_writing(void);
-extern void routing_guard_books_row(const char *action, bool is_delete,
-									int64 account_id, int64 agent_id);
-extern void routing_guard_books_truncate(void);
+extern bool routing_loads_writing(void);
+extern void routing_guard_load_row(const char *action, bool is_delete,
+								   int64 account_id, int64 agent_id);
+extern void routing_guard_loads_truncate(void);
 extern bool routing_has_agents(void);
-extern void routing_check_books(int64 account_id);
+extern void routing_check_loads(int64 account_id);
 
 #endif							/* ROUTING_LOADS_H */

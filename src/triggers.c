@@ -350,7 +350,7 @@ typedef struct AgentWork
 {
 	int64		account_id;
 	int64		agent_id;
-	const char *action;			/* a books change: insert into, update, ... */
+	const char *action;			/* an agent_loads change: insert into, update, ... */
 	bool		is_delete;
 	bool		answer;
 } AgentWork;
@@ -680,31 +680,31 @@ routing_channel_check(PG_FUNCTION_ARGS)
 }
 
 static void
-guard_books_row(void *arg)
+guard_load_row(void *arg)
 {
 	AgentWork  *work = arg;
 
-	routing_guard_books_row(work->action, work->is_delete, work->account_id,
+	routing_guard_load_row(work->action, work->is_delete, work->account_id,
 							work->agent_id);
 }
 
-PG_FUNCTION_INFO_V1(routing_books_guard);
+PG_FUNCTION_INFO_V1(routing_loads_guard);
 
 /*
- * routing_books_guard is the BEFORE ROW trigger on agent_loads: only the
+ * routing_loads_guard is the BEFORE ROW trigger on agent_loads: only the
  * extension's own statements may change a row (see
- * routing_guard_books_row), and never to a negative count or capacity.
+ * routing_guard_load_row), and never to a negative count or capacity.
  */
 Datum
-routing_books_guard(PG_FUNCTION_ARGS)
+routing_loads_guard(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	AgentWork	work = {0};
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
 		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
-		elog(ERROR, "routing_books_guard must be a BEFORE ROW trigger");
-	if (routing_books_writing())
+		elog(ERROR, "routing_loads_guard must be a BEFORE ROW trigger");
+	if (routing_loads_writing())
 	{
 		HeapTuple	row = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ?
 			trigdata->tg_newtuple : trigdata->tg_trigtuple;
@@ -717,30 +717,54 @@ routing_books_guard(PG_FUNCTION_ARGS)
 	work.is_delete = TRIGGER_FIRED_BY_DELETE(trigdata->tg_event);
 	work.action = TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) ? "insert into" :
 		TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? "update" : "delete from";
-	routing_as_owner_on(trigdata->tg_relation, guard_books_row, &work);
+	routing_as_owner_on(trigdata->tg_relation, guard_load_row, &work);
 	return PointerGetDatum(trigdata->tg_trigtuple);
 }
 
 static void
-guard_books_truncate(void *arg)
+guard_loads_truncate(void *arg)
 {
-	routing_guard_books_truncate();
+	routing_guard_loads_truncate();
+}
+
+PG_FUNCTION_INFO_V1(routing_loads_truncated);
+
+/*
+ * routing_loads_truncated is the AFTER TRUNCATE trigger on agent_loads: the
+ * load rows may be emptied only with the agents they count.
+ */
+Datum
+routing_loads_truncated(PG_FUNCTION_ARGS)
+{
+	if (!CALLED_AS_TRIGGER(fcinfo) ||
+		!TRIGGER_FIRED_BY_TRUNCATE(((TriggerData *) fcinfo->context)->tg_event))
+		elog(ERROR, "routing_loads_truncated must be a TRUNCATE trigger");
+	routing_as_owner_on(((TriggerData *) fcinfo->context)->tg_relation, guard_loads_truncate, NULL);
+	return PointerGetDatum(NULL);
+}
+
+/*
+ * routing_books_guard and routing_books_truncated are the symbols that
+ * routing--1.1--1.2.sql creates agent_loads' guard functions with, which a
+ * fresh install and an update from 1.0 or 1.1 run before
+ * routing--1.8--1.9.sql points the functions at routing_loads_guard and
+ * routing_loads_truncated: PostgreSQL looks a C function's symbol up when
+ * the function is created.  Each is the guard under its other name.
+ */
+PG_FUNCTION_INFO_V1(routing_books_guard);
+
+Datum
+routing_books_guard(PG_FUNCTION_ARGS)
+{
+	return routing_loads_guard(fcinfo);
 }
 
 PG_FUNCTION_INFO_V1(routing_books_truncated);
 
-/*
- * routing_books_truncated is the AFTER TRUNCATE trigger on agent_loads: the
- * books may be emptied only with the agents they count.
- */
 Datum
 routing_books_truncated(PG_FUNCTION_ARGS)
 {
-	if (!CALLED_AS_TRIGGER(fcinfo) ||
-		!TRIGGER_FIRED_BY_TRUNCATE(((TriggerData *) fcinfo->context)->tg_event))
-		elog(ERROR, "routing_books_truncated must be a TRUNCATE trigger");
-	routing_as_owner_on(((TriggerData *) fcinfo->context)->tg_relation, guard_books_truncate, NULL);
-	return PointerGetDatum(NULL);
+	return routing_loads_truncated(fcinfo);
 }
 
 PG_FUNCTION_INFO_V1(routing_members_version_guard);
@@ -768,7 +792,7 @@ routing_members_version_guard(PG_FUNCTION_ARGS)
 		elog(ERROR, "routing_members_version_guard must be a BEFORE INSERT OR UPDATE ROW trigger");
 	row = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ?
 		trigdata->tg_newtuple : trigdata->tg_trigtuple;
-	if (routing_books_writing())
+	if (routing_loads_writing())
 		return PointerGetDatum(row);
 	desc = RelationGetDescr(trigdata->tg_relation);
 	attnum = column_number(desc, "members_version");
