@@ -7,13 +7,12 @@
 #include "postgres.h"
 #include "fmgr.h"
 
-#include "common/hashfn.h"
-#include "utils/memutils.h"
 #include "utils/snapmgr.h"
 
 #include "eligibility.h"
 #include "index_scan.h"
 #include "loads.h"
+#include "set_cache.h"
 
 const char *const routing_check_names[ROUTING_CHECK_COUNT] = {
 #define CHECK_NAME(id, name, reader) name,
@@ -298,50 +297,24 @@ routing_agent_check(const RoutingChannel *channel, int64 agent_id,
  * "version" still guards the decision against changes after the read.
  * A miss reads only what the load row does not carry (inbox access: one or
  * two probes for a restricted inbox, none for an open one).
- * Two-way set associative: a set of two slots holds the two candidates
- * that hashed to it most recently used, so the memory is fixed (640 kB,
- * allocated on first use) and two candidates that collide (as many do when
- * an account's channels and agents together fill most of the cache) do not
- * evict each other.  The set is the channel's hash plus the agent id, so
- * that agents with nearby ids (a pool, usually) do not take each other's
- * sets: a pool of up to 8,192 agents fits in distinct sets, and one of
- * 16,384 in the two ways.  Least-busy routing visits a whole pool in turn,
- * so a pool that did not fit would read every candidate's checks anew.
- * The cache is emptied when the versions generation moves
- * (routing_versions_generation: agent_checks_seq dropped, reset or
- * replaced, agent_loads or teams rewritten), so that a version that came
- * back never finds a verdict of what it meant before; vacuum and other
- * changes to the tables keep it.
+ * It is a set cache (set_cache.c) of (channel, agent): a pool of up to
+ * 8,192 agents fits in distinct sets, and one of 16,384 in the two ways.
+ * Least-busy routing visits a whole pool in turn, so a pool that did not
+ * fit would read every candidate's checks anew.  Vacuum and other changes
+ * to the tables keep it.
  */
 typedef struct CachedChecks
 {
-	int64		account_id;
-	int64		channel_id;
-	int64		agent_id;
+	RoutingCacheKey key;
 	int64		checks_version;
-	bool		filled;
 	bool		passed[ROUTING_CHECK_COUNT];
 } CachedChecks;
 
-#define CHECKS_CACHE_SLOTS 16384
-
-static CachedChecks *checks_cache = NULL;
-
-/* The routing_versions_generation() the cache's slots were filled under. */
-static uint64 checks_cache_generation = 0;
-
-/*
- * cached_checks_match tells whether a cache slot holds checks of agent_id on
- * the channel (under some version).
- */
-static bool
-cached_checks_match(const CachedChecks *slot, const RoutingChannel *channel,
-					int64 agent_id)
-{
-	return slot->filled && slot->agent_id == agent_id &&
-		slot->account_id == channel->account_id &&
-		slot->channel_id == channel->channel_id;
-}
+static RoutingSetCache checks_cache = {
+	.name = "routing eligibility checks",
+	.nslots = 16384,
+	.slot_size = sizeof(CachedChecks)
+};
 
 /*
  * routing_candidate_eligible tells whether agent_id, whose load row was
@@ -358,48 +331,21 @@ routing_candidate_eligible(const RoutingChannel *channel, int64 agent_id,
 						   const RoutingAgentFacts *facts, bool has_room,
 						   Snapshot snapshot)
 {
-	int64		channel_key[2] = {channel->account_id, channel->channel_id};
-	CachedChecks *set;
-	CachedChecks *slot;
+	RoutingCacheKey key = {.account_id = channel->account_id,
+	.channel_id = channel->channel_id, .agent_id = agent_id, .filled = true};
+	CachedChecks *slot = routing_set_cache_find(&checks_cache, &key);
 	RoutingChecks checks;
-	uint64		generation = routing_versions_generation();
 
-	if (checks_cache == NULL)
-		checks_cache = MemoryContextAllocZero(
-			AllocSetContextCreate(TopMemoryContext, "routing eligibility checks",
-								  ALLOCSET_SMALL_SIZES),
-			sizeof(CachedChecks) * CHECKS_CACHE_SLOTS);
-	else if (checks_cache_generation != generation)
-		memset(checks_cache, 0, sizeof(CachedChecks) * CHECKS_CACHE_SLOTS);
-	checks_cache_generation = generation;
-	set = &checks_cache[((hash_bytes((const unsigned char *) channel_key,
-									 sizeof(channel_key)) + (uint64) agent_id) %
-						 (CHECKS_CACHE_SLOTS / 2)) * 2];
-	/* The set's first slot is its most recently used. */
-	if (!cached_checks_match(&set[0], channel, agent_id) &&
-		cached_checks_match(&set[1], channel, agent_id))
-	{
-		CachedChecks used = set[1];
-
-		set[1] = set[0];
-		set[0] = used;
-	}
-	slot = &set[0];
-	if (!(cached_checks_match(slot, channel, agent_id) &&
-		  slot->checks_version == facts->checks_version))
+	if (slot == NULL || slot->checks_version != facts->checks_version)
 	{
 		CheckedAgent agent = {.channel = channel, .agent_id = agent_id,
 		.snapshot = snapshot, .load = {.facts = *facts}};
 
-		if (!cached_checks_match(slot, channel, agent_id))
-			set[1] = set[0];
+		slot = routing_set_cache_take(&checks_cache, &key);
 		memset(&checks, 0, sizeof(checks));
 		read_checks(&agent, false, &checks);
-		slot->account_id = channel->account_id;
-		slot->channel_id = channel->channel_id;
-		slot->agent_id = agent_id;
+		slot->key = key;
 		slot->checks_version = facts->checks_version;
-		slot->filled = true;
 		memcpy(slot->passed, checks.passed, sizeof(slot->passed));
 	}
 	memset(&checks, 0, sizeof(checks));
