@@ -1036,7 +1036,6 @@ routing_decide(int64 account_id, int64 channel_id, int64 conversation_id,
 				 waits_behind(account_id, channel_id, conversation_id, *priority,
 							  snapshot))
 		{
-			decision->waits = true;
 			snprintf(decision->reason, sizeof(decision->reason), "waits in the queue");
 			decided = true;
 		}

@@ -23,7 +23,6 @@ typedef struct RoutingDecision
 	TimestampTz decided_at;
 	char		reason[128];
 	bool		queue;			/* the channel's rule queues what finds nobody */
-	bool		waits;			/* not decided: others wait ahead (section 13) */
 	bool		own_pool;		/* this conversation has candidates of its own
 								 * (contact owner; agents its lapsed offers
 								 * exclude) */
