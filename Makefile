@@ -3,8 +3,8 @@
 
 EXTENSION = routing
 MODULE_big = routing
-OBJS = src/shards.o src/plumbing.o src/index_scan.o src/channel.o src/eligibility.o \
-       src/pools.o src/loads.o src/decision.o src/queue.o src/books.o src/triggers.o \
+OBJS = src/shards.o src/plumbing.o src/set_cache.o src/index_scan.o src/channel.o src/eligibility.o \
+       src/pools.o src/loads.o src/trace.o src/candidates.o src/decision.o src/queue.o src/books.o src/triggers.o \
        src/functions.o src/explain.o src/distribute.o src/offers.o src/hours.o \
        src/away.o src/clock.o src/worker.o
 DATA = routing--1.0.sql routing--1.0--1.1.sql routing--1.1--1.2.sql \

@@ -198,3 +198,14 @@ comment on function routing.tick(timestamptz) is 'Does the timed work due at "at
 -- does a logical replication of the tables from a single server.
 alter table routing.inbox_access replica identity full;
 alter table routing.rule_targets replica identity full;
+
+-- issue 22: "books" names the conversation books alone; agent_loads' guards
+-- are named for the table they guard.
+alter function routing.books_guard() rename to loads_guard;
+alter function routing.books_truncated() rename to loads_truncated;
+create or replace function routing.loads_guard() returns trigger
+    language c as 'MODULE_PATHNAME', 'routing_loads_guard';
+create or replace function routing.loads_truncated() returns trigger
+    language c as 'MODULE_PATHNAME', 'routing_loads_truncated';
+alter trigger books_guard on routing.agent_loads rename to loads_guard;
+alter trigger books_truncated on routing.agent_loads rename to loads_truncated;

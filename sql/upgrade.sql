@@ -43,10 +43,15 @@ select checks_version as before from routing.agent_loads where agent_id = 2 \gse
 insert into routing.teams (team_id, name) values (1, 't');
 insert into routing.team_members (team_id, agent_id, role) values (1, 2, 'primary');
 select checks_version > :before as moved from routing.agent_loads where agent_id = 2;
--- the books refuse a change by hand after the update (1.2), and the counts
--- stay what routing made them
+-- agent_loads' guard refuses a change by hand after the update (1.2), and
+-- the counts stay what routing made them
 update routing.agent_loads set open_chats = 7 where agent_id = 1;
 select agent_id, open_chats from routing.agent_loads order by agent_id;
+-- agent_loads' guards are named for it (1.9), triggers and functions
+select t.tgname, t.tgfoid::regproc as function_name, p.prosrc as c_function
+from pg_trigger t join pg_proc p on p.oid = t.tgfoid
+where t.tgrelid = 'routing.agent_loads'::regclass and not t.tgisinternal
+order by t.tgname;
 -- the restore steps of 1.9 exist after the update and are the database
 -- owner's: a role that does not own the database is refused
 create role routing_test_not_owner nologin;

@@ -3,26 +3,25 @@
  *		The routing decision of sections 4, 12 and 14: least busy, uniform
  *		random and round robin among the eligible agents with room, contact
  *		owner with its default agent.  Each method reads candidates under a
- *		snapshot and makes its pick stick with routing_claim(); see the
- *		doc/design.md for why that is race-free.  Traced (for
- *		explain_route), the same methods run without claiming and record
- *		what they read.
+ *		snapshot (candidates.c) and makes its pick stick with
+ *		routing_claim(); see doc/design.md for why that is race-free.
+ *		Traced (trace.c, for explain_route), the same methods run without
+ *		claiming and record what they read.
  */
 #include "postgres.h"
 #include "fmgr.h"
 
-#include "access/htup_details.h"
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "common/pg_prng.h"
-#include "storage/procarray.h"
 #include "utils/snapmgr.h"
 
+#include "candidates.h"
 #include "decision.h"
-#include "index_scan.h"
 #include "loads.h"
 #include "offers.h"
 #include "pools.h"
+#include "trace.h"
 
 /* The most members of a cached pool a random decision draws before reading it. */
 #define MEMBER_DRAWS_MAX 64
@@ -63,559 +62,6 @@ static RoutingPlan waiting_ahead_plan = {
 	.argtypes = {INT8OID, INT8OID, INT4OID, INT8OID}
 };
 
-/* A candidate as a method read it. */
-typedef struct LoadCandidate
-{
-	int64		agent_id;
-	int64		load;			/* open conversations of the channel's work */
-	int64		tie;			/* equal values may be taken in any order */
-	int64		version;
-	bool		held;			/* by another transaction, when read */
-} LoadCandidate;
-
-enum
-{
-	LOAD_AGENT_ID, LOAD_OPEN_CHATS, LOAD_VERSION, LOAD_CHAT_CAPACITY,
-	LOAD_LAST_CHAT_AT, LOAD_OPEN_EMAILS, LOAD_EMAIL_CAPACITY, LOAD_FACTS
-};
-
-/* The columns of a pool member's agent_loads row, in the order above. */
-#define POOL_ROW_COLUMNS \
-	{"agent_id", "open_chats", "version", "chat_capacity", "last_chat_at", \
-	"open_emails", "email_capacity", ROUTING_FACTS_COLUMNS}
-
-/*
- * A team's primary members' agent_loads rows in the order of index
- * agent_loads_team_least_busy (fewest open chats, least recent chat,
- * smallest id).  Read directly from the index, a chat decision reads each
- * targeted team only as far as its first eligible agents with room,
- * whatever else the account holds; no plan can choose a sort instead, and
- * there is no executor start-up.
- */
-static RoutingTable team_least_busy_table = {
-	.name = "agent_loads",
-	.index = "agent_loads_team_least_busy",
-	.columns = POOL_ROW_COLUMNS
-};
-
-/* An agent's agent_loads row by primary key: a rule's directly named agent. */
-static RoutingTable load_row_table = {
-	.name = "agent_loads",
-	.columns = POOL_ROW_COLUMNS
-};
-
-/*
- * The pool of a users-and-teams rule (agents it names, primary members of
- * teams it names) with their load of the channel's work ($3: chat), room
- * and round-robin turns, for the methods whose order no index gives: least
- * busy by email load, and round robin.  Eligibility is judged from the
- * facts read with each row and the verdict cache.
- */
-#define POOL_COLUMNS \
-	"select l.agent_id, l.version," \
-	" (case when $3 then l.open_chats else l.open_emails end)::pg_catalog.int8," \
-	" coalesce(t.given, 0), " SQL_ROOM("$3") ", " ROUTING_FACTS_SQL \
-	" from (select r.agent_id from routing.rule_targets r" \
-	"   where r.account_id" EQ "$1 and r.channel_id" EQ "$2 and r.agent_id is not null" \
-	"  union select m.agent_id from routing.rule_targets r" \
-	"   cross join lateral (select m.agent_id from routing.team_members m" \
-	"    where m.account_id" EQ "$1 and m.team_id" EQ "r.team_id" \
-	"     and m.role" EQ "'primary' offset 0) m" \
-	"   where r.account_id" EQ "$1 and r.channel_id" EQ "$2 and r.team_id is not null) p" \
-	" cross join lateral (select * from routing.agent_loads l" \
-	"  where l.account_id" EQ "$1 and l.agent_id" EQ "p.agent_id offset 0) l" \
-	" left join lateral (select t.given, t.last_given_at from routing.rule_turns t" \
-	"  where t.account_id" EQ "$1 and t.channel_id" EQ "$2" \
-	"   and t.agent_id" EQ "p.agent_id offset 0) t on true"
-
-/*
- * A targeted team's members and the pool's rows are read by key ("offset
- * 0" keeps the generic plan from scanning the whole account's members or
- * load rows instead).
- */
-/* Least busy by email: fewest open emails, least recent email, smallest id. */
-#define SQL_EMAIL_LOAD_ORDER " order by l.open_emails, l.last_email_at nulls first, l.agent_id"
-/* Round robin: least recently given by this rule (never first), smallest id. */
-#define SQL_TURN_ORDER " order by t.last_given_at nulls first, l.agent_id"
-
-static RoutingPlan pool_by_email_load_plan = {
-	.sql = POOL_COLUMNS SQL_EMAIL_LOAD_ORDER,
-	.nargs = 3,
-	.argtypes = {INT8OID, INT8OID, BOOLOID}
-};
-
-static RoutingPlan pool_by_turn_plan = {
-	.sql = POOL_COLUMNS SQL_TURN_ORDER,
-	.nargs = 3,
-	.argtypes = {INT8OID, INT8OID, BOOLOID}
-};
-
-/*
- * Every agent the rule names, directly or through a team in any role, in
- * the method's order: the candidates a traced decision lists, each with
- * its checks read under the same snapshot.
- */
-#define TARGET_IDS \
-	"select l.agent_id from routing.agent_loads l" \
-	" left join routing.rule_turns rt on rt.account_id" EQ "l.account_id" \
-	"  and rt.channel_id" EQ "$2 and rt.agent_id" EQ "l.agent_id" \
-	" where l.account_id" EQ "$1" \
-	" and (l.agent_id" EQ "any (select t.agent_id from routing.rule_targets t" \
-	"   where t.account_id" EQ "$1 and t.channel_id" EQ "$2 and t.agent_id is not null)" \
-	"  or l.agent_id" EQ "any (select m.agent_id from routing.team_members m" \
-	"   join routing.rule_targets t on t.account_id" EQ "m.account_id" \
-	"    and t.team_id" EQ "m.team_id" \
-	"   where m.account_id" EQ "$1 and t.channel_id" EQ "$2 and t.team_id is not null))"
-
-static RoutingPlan targets_by_chat_load_plan = {
-	.sql = TARGET_IDS SQL_LOAD_ORDER,
-	.nargs = 2,
-	.argtypes = {INT8OID, INT8OID}
-};
-
-static RoutingPlan targets_by_email_load_plan = {
-	.sql = TARGET_IDS SQL_EMAIL_LOAD_ORDER,
-	.nargs = 2,
-	.argtypes = {INT8OID, INT8OID}
-};
-
-static RoutingPlan targets_by_turn_plan = {
-	.sql = TARGET_IDS " order by rt.last_given_at nulls first, l.agent_id",
-	.nargs = 2,
-	.argtypes = {INT8OID, INT8OID}
-};
-
-/* The most candidates a method without an index reads into a list. */
-#define POOL_MAX_CANDIDATES 100000
-
-/*
- * A pool member's load row as read: what the least-busy order compares,
- * and what judging the member's eligibility takes from the row.
- */
-typedef struct PoolRow
-{
-	LoadCandidate candidate;
-	bool		has_last_chat_at;
-	TimestampTz last_chat_at;
-	RoutingAgentFacts facts;
-	bool		room;
-} PoolRow;
-
-/* A targeted team's primary members, in load order. */
-typedef struct TeamStream
-{
-	RoutingIndexScan rows;
-	bool		has_row;
-	PoolRow		row;
-} TeamStream;
-
-/*
- * Where an ordered method reads its candidates from: for least busy by chat
- * load, a merge of the targeted teams' streams and the named agents' rows
- * (sorted); otherwise a list of the pool in the method's order; or, traced,
- * the rule's targets listed into the trace.  "next" is the next list entry.
- */
-typedef struct CandidateSource
-{
-	RoutingTrace *trace;
-	bool		by_merge;
-	TeamStream *teams;
-	int			nteams;
-	PoolRow    *named;
-	int			nnamed;
-	int64	   *named_ids;		/* sorted, to skip a named agent met again */
-	bool		is_chat;		/* the merge's load and room: chat, else email */
-	PoolRow    *list;
-	int			nlist;
-	int			next;
-} CandidateSource;
-
-/*
- * excluded tells whether the decision's conversation excludes an agent: an
- * offer of it to them lapsed (section 16).
- */
-static bool
-excluded(const RoutingChannel *channel, int64 agent_id)
-{
-	for (int i = 0; i < channel->nexcluded; i++)
-		if (channel->excluded[i] == agent_id)
-			return true;
-	return false;
-}
-
-/*
- * exclude_lapsed makes checked agent ineligible for the conversation if an
- * offer of it to them lapsed.
- */
-static void
-exclude_lapsed(const RoutingChannel *channel, RoutingChecks *checks)
-{
-	if (!excluded(channel, checks->agent_id))
-		return;
-	checks->offer_lapsed = true;
-	checks->eligible = false;
-	checks->eligible_but_away = false;
-}
-
-/*
- * trace_candidate records a candidate in the trace, if there is room.
- */
-static void
-trace_candidate(RoutingTrace *trace, const RoutingChecks *checks, const char *role)
-{
-	RoutingTraceCandidate *candidate;
-
-	if (trace->ncandidates >= trace->max_candidates)
-		return;
-	candidate = &trace->candidates[trace->ncandidates++];
-	candidate->checks = *checks;
-	candidate->role = role;
-}
-
-/*
- * read_pool reads the pool of a users-and-teams rule into the source's list,
- * in the order of "plan" (one of the pool plans), the tie value being the
- * turns (by_turn) or the load.
- */
-static void
-read_pool(const RoutingChannel *channel, Snapshot snapshot, RoutingPlan *plan,
-		  bool by_turn, CandidateSource *source)
-{
-	Datum		values[3] = {Int64GetDatum(channel->account_id),
-	Int64GetDatum(channel->channel_id), BoolGetDatum(channel->is_chat)};
-	int			n = routing_exec_snapshot(plan, values, NULL, POOL_MAX_CANDIDATES,
-										  snapshot);
-
-	source->list = palloc0(sizeof(PoolRow) * Max(n, 1));
-	for (int row = 0; row < n; row++)
-	{
-		LoadCandidate *c = &source->list[row].candidate;
-
-		c->agent_id = routing_get_int64(row, 1, NULL);
-		c->version = routing_get_int64(row, 2, NULL);
-		c->load = routing_get_int64(row, 3, NULL);
-		c->tie = by_turn ? routing_get_int64(row, 4, NULL) : c->load;
-		source->list[row].room = routing_get_bool(row, 5);
-		routing_spi_facts(row, 6, &source->list[row].facts);
-	}
-	source->nlist = n;
-}
-
-/*
- * held_by_another tells whether another transaction in progress has locked
- * or updated the scan's current row, so that a claim without waiting would
- * skip it: concurrent decisions read a pool in the same order, and trying
- * every row the others hold cost more than the rest of the decision.  The
- * tuple header is read without the buffer's content lock, so the answer is
- * a hint; a wrong one costs a failed claim or a tied agent taken instead,
- * never a wrong decision (the claim decides).
- */
-static bool
-held_by_another(RoutingIndexScan *rows)
-{
-	HeapTupleHeader header = routing_index_scan_tuple(rows)->t_data;
-	TransactionId xmax = HeapTupleHeaderGetRawXmax(header);
-
-	return !(header->t_infomask & (HEAP_XMAX_INVALID | HEAP_XMAX_IS_MULTI)) &&
-		TransactionIdIsNormal(xmax) &&
-		!TransactionIdIsCurrentTransactionId(xmax) &&
-		TransactionIdIsInProgress(xmax);
-}
-
-/*
- * read_pool_row reads the current row of a scan of agent_loads (columns as
- * in team_least_busy_table): the load and room of the channel's work
- * (is_chat: chat, else email), and the last chat time that orders chats.
- */
-static void
-read_pool_row(RoutingIndexScan *rows, bool is_chat, PoolRow *row)
-{
-	bool		no_capacity;
-	Datum		capacity = routing_index_scan_value(rows, is_chat ? LOAD_CHAT_CAPACITY :
-													LOAD_EMAIL_CAPACITY, &no_capacity);
-	bool		no_last;
-	Datum		last = routing_index_scan_value(rows, LOAD_LAST_CHAT_AT, &no_last);
-
-	row->candidate.agent_id = DatumGetInt64(routing_index_scan_value(rows, LOAD_AGENT_ID,
-																	 NULL));
-	row->candidate.load = DatumGetInt32(routing_index_scan_value(rows, is_chat ?
-																 LOAD_OPEN_CHATS :
-																 LOAD_OPEN_EMAILS, NULL));
-	row->candidate.tie = row->candidate.load;
-	row->candidate.version = DatumGetInt64(routing_index_scan_value(rows, LOAD_VERSION, NULL));
-	row->candidate.held = held_by_another(rows);
-	routing_scan_facts(rows, LOAD_FACTS, &row->facts);
-	row->room = routing_has_room(row->candidate.load, !no_capacity,
-								 no_capacity ? 0 : DatumGetInt32(capacity));
-	row->has_last_chat_at = !no_last;
-	row->last_chat_at = no_last ? 0 : DatumGetTimestampTz(last);
-}
-
-/*
- * before tells whether row a comes before row b in least-busy order: fewer
- * open chats, then least recent chat (never first), then smaller id.
- */
-static bool
-before(const PoolRow *a, const PoolRow *b)
-{
-	if (a->candidate.load != b->candidate.load)
-		return a->candidate.load < b->candidate.load;
-	if (a->has_last_chat_at != b->has_last_chat_at)
-		return !a->has_last_chat_at;
-	if (a->has_last_chat_at && a->last_chat_at != b->last_chat_at)
-		return a->last_chat_at < b->last_chat_at;
-	return a->candidate.agent_id < b->candidate.agent_id;
-}
-
-/*
- * compare_rows and compare_ids order qsort's arrays.
- */
-static int
-compare_rows(const void *a, const void *b)
-{
-	return before(a, b) ? -1 : before(b, a) ? 1 : 0;
-}
-
-static int
-compare_ids(const void *a, const void *b)
-{
-	int64		x = *(const int64 *) a;
-	int64		y = *(const int64 *) b;
-
-	return x < y ? -1 : x > y ? 1 : 0;
-}
-
-/*
- * advance_team reads a team stream's next row.
- */
-static void
-advance_team(TeamStream *team, bool is_chat)
-{
-	team->has_row = routing_index_scan_next(&team->rows);
-	if (team->has_row)
-		read_pool_row(&team->rows, is_chat, &team->row);
-}
-
-/*
- * read_load_row reads agent_id's load row by key into "row"; false when the
- * agent has none.
- */
-static bool
-read_load_row(const RoutingChannel *channel, int64 agent_id, Snapshot snapshot,
-			  PoolRow *row)
-{
-	RoutingIndexScan rows;
-	int64		keys[2] = {channel->account_id, agent_id};
-	bool		found;
-
-	routing_index_scan_begin(&rows, &load_row_table, 2, keys, snapshot);
-	found = routing_index_scan_next(&rows);
-	if (found)
-		read_pool_row(&rows, channel->is_chat, row);
-	routing_index_scan_end(&rows);
-	return found;
-}
-
-/*
- * begin_merge starts the read of a users-and-teams rule's pool: a stream
- * per targeted team (its primary members, from the index, in chat load
- * order) and the named agents' rows (by primary key, sorted), merged in
- * next_eligible.  Its cost follows the pool, not the account.  Random
- * reads it too, in any order.
- */
-static void
-begin_merge(const RoutingChannel *channel, Snapshot snapshot,
-			const RoutingRuleTargets *targets, CandidateSource *source)
-{
-	source->by_merge = true;
-	source->nnamed = targets->nagents;
-	source->named_ids = targets->agent_ids;
-	source->named = palloc0(sizeof(PoolRow) * Max(targets->nagents, 1));
-	source->nteams = targets->nteams;
-	for (int i = 0; i < source->nnamed; i++)
-		if (!read_load_row(channel, source->named_ids[i], snapshot, &source->named[i]))
-			source->named[i].candidate.agent_id = -1;	/* no load row: skipped */
-	qsort(source->named, source->nnamed, sizeof(PoolRow), compare_rows);
-	source->teams = palloc0(sizeof(TeamStream) * Max(source->nteams, 1));
-	for (int i = 0; i < source->nteams; i++)
-	{
-		int64		keys[2] = {channel->account_id, targets->team_ids[i]};
-
-		routing_index_scan_begin(&source->teams[i].rows, &team_least_busy_table, 2,
-								 keys, snapshot);
-		advance_team(&source->teams[i], channel->is_chat);
-	}
-	source->is_chat = channel->is_chat;
-}
-
-/*
- * next_merged takes the next row of the merge in least-busy order; false
- * when every stream is done.  A named agent met again in a team's stream is
- * skipped there.
- */
-static bool
-next_merged(CandidateSource *source, PoolRow *out)
-{
-	for (;;)
-	{
-		TeamStream *team = NULL;
-		const PoolRow *named = source->next < source->nnamed ?
-			&source->named[source->next] : NULL;
-
-		for (int i = 0; i < source->nteams; i++)
-			if (source->teams[i].has_row &&
-				(team == NULL || before(&source->teams[i].row, &team->row)))
-				team = &source->teams[i];
-		if (named != NULL && (team == NULL || before(named, &team->row)))
-		{
-			*out = *named;
-			source->next++;
-			if (out->candidate.agent_id < 0)
-				continue;
-			return true;
-		}
-		if (team == NULL)
-			return false;
-		*out = team->row;
-		advance_team(team, source->is_chat);
-		if (bsearch(&out->candidate.agent_id, source->named_ids, source->nnamed,
-					sizeof(int64), compare_ids) == NULL)
-			return true;
-	}
-}
-
-/*
- * begin_candidates starts reading the channel's candidates in the order of
- * its method under the decision's snapshot.
- */
-static void
-begin_candidates(const RoutingChannel *channel, Snapshot snapshot,
-				 RoutingTrace *trace, CandidateSource *source)
-{
-	bool		by_turn = channel->distribution == DISTRIBUTION_ROUND_ROBIN;
-	int			n;
-
-	memset(source, 0, sizeof(*source));
-	source->trace = trace;
-	if (trace != NULL)
-	{
-		Datum		values[2] = {Int64GetDatum(channel->account_id),
-		Int64GetDatum(channel->channel_id)};
-
-		n = routing_exec_snapshot(by_turn ? &targets_by_turn_plan :
-								  channel->is_chat ? &targets_by_chat_load_plan :
-								  &targets_by_email_load_plan,
-								  values, NULL, 0, snapshot);
-		for (int row = 0; row < n; row++)
-		{
-			RoutingChecks checks;
-
-			routing_agent_check(channel, routing_get_int64(row, 1, NULL), true,
-								snapshot, &checks);
-			exclude_lapsed(channel, &checks);
-			trace_candidate(trace, &checks, "target");
-		}
-	}
-	else if (channel->is_chat && !by_turn)
-	{
-		RoutingRuleTargets targets;
-
-		routing_rule_targets(channel, snapshot, &targets);
-		begin_merge(channel, snapshot, &targets, source);
-	}
-	else
-		read_pool(channel, snapshot, by_turn ? &pool_by_turn_plan : &pool_by_email_load_plan,
-				  by_turn, source);
-}
-
-/*
- * end_candidates ends what begin_candidates started.
- */
-static void
-end_candidates(CandidateSource *source)
-{
-	for (int i = 0; i < source->nteams; i++)
-		routing_index_scan_end(&source->teams[i].rows);
-}
-
-/*
- * rewind_candidates starts the candidates over, in the same order, after
- * end_candidates.
- */
-static void
-rewind_candidates(const RoutingChannel *channel, Snapshot snapshot,
-				  CandidateSource *source)
-{
-	if (source->by_merge)
-		begin_candidates(channel, snapshot, NULL, source);
-	else
-		source->next = 0;
-}
-
-/*
- * pool_row_eligible tells whether a member read from the pool may take the
- * channel's work now.
- */
-static bool
-pool_row_eligible(const RoutingChannel *channel, const PoolRow *row, Snapshot snapshot)
-{
-	return !excluded(channel, row->candidate.agent_id) &&
-		routing_candidate_eligible(channel, row->candidate.agent_id,
-								   &row->facts, row->room, snapshot);
-}
-
-/*
- * next_eligible reads the next eligible candidate with room, in the
- * method's order, into "out"; false when there are no more.
- */
-static bool
-next_eligible(const RoutingChannel *channel, Snapshot snapshot,
-			  CandidateSource *source, LoadCandidate *out)
-{
-	if (source->trace != NULL)
-	{
-		bool		by_turn = channel->distribution == DISTRIBUTION_ROUND_ROBIN;
-
-		while (source->next < source->trace->ncandidates)
-		{
-			RoutingChecks *checks = &source->trace->candidates[source->next++].checks;
-
-			if (!checks->eligible)
-				continue;
-			out->agent_id = checks->agent_id;
-			out->load = channel->is_chat ? checks->open_chats : checks->open_emails;
-			out->tie = by_turn ? 0 : out->load;
-			out->version = checks->version;
-			out->held = false;
-			return true;
-		}
-		return false;
-	}
-	if (source->by_merge)
-	{
-		PoolRow		row;
-
-		while (next_merged(source, &row))
-		{
-			if (!pool_row_eligible(channel, &row, snapshot))
-				continue;
-			*out = row.candidate;
-			return true;
-		}
-		return false;
-	}
-	while (source->next < source->nlist)
-	{
-		int			i = source->next++;
-
-		if (!pool_row_eligible(channel, &source->list[i], snapshot))
-			continue;
-		*out = source->list[i].candidate;
-		return true;
-	}
-	return false;
-}
-
 /*
  * assign_to records a successful claim in the decision.
  */
@@ -624,17 +70,6 @@ assign_to(RoutingDecision *decision, int64 agent_id)
 {
 	decision->assigned = true;
 	decision->agent_id = agent_id;
-}
-
-/*
- * trace_pick makes the traced candidate of agent_id the pick.
- */
-static void
-trace_pick(RoutingTrace *trace, int64 agent_id)
-{
-	for (int i = 0; i < trace->ncandidates; i++)
-		if (trace->candidates[i].checks.agent_id == agent_id)
-			trace->pick = i;
 }
 
 /*
@@ -647,6 +82,34 @@ agent_listed(const int64 *ids, int n, int64 agent_id)
 		if (ids[i] == agent_id)
 			return true;
 	return false;
+}
+
+/*
+ * trace_in_order completes a traced decision in order: the first eligible
+ * candidate is the pick, and the reason names the next if it ties.
+ */
+static bool
+trace_in_order(const RoutingChannel *channel, Snapshot snapshot,
+			   RoutingCandidates *source, const RoutingCandidate *first,
+			   RoutingTrace *trace)
+{
+	bool		by_turn = channel->distribution == DISTRIBUTION_ROUND_ROBIN;
+	RoutingCandidate next;
+
+	routing_trace_pick(trace, first->agent_id);
+	if (by_turn)
+		routing_trace_reason(trace, "round robin: the eligible agent with room least recently given a conversation by this rule");
+	else
+		routing_trace_reason(trace, "fewest open %s (%lld)",
+							 channel->is_chat ? "chats" : "emails",
+							 (long long) first->load);
+	if (!by_turn && routing_candidates_next(channel, snapshot, source, &next) &&
+		next.load == first->load)
+		routing_trace_add_reason(trace, "; tied with agent %lld, who was assigned a %s more recently or has a larger id",
+								 (long long) next.agent_id,
+								 channel->is_chat ? "chat" : "conversation");
+	routing_candidates_end(source);
+	return true;
 }
 
 /*
@@ -680,49 +143,32 @@ decide_in_order(const RoutingChannel *channel, Snapshot snapshot,
 {
 	bool		by_turn = channel->distribution == DISTRIBUTION_ROUND_ROBIN;
 	const char *work = channel->is_chat ? "chats" : "emails";
-	CandidateSource source;
-	LoadCandidate first;
-	LoadCandidate next;
-	LoadCandidate pick;
+	RoutingCandidates source;
+	RoutingCandidate first;
+	RoutingCandidate pick;
 	bool		has_pick = true;
-	const LoadCandidate *taken = NULL;
+	const RoutingCandidate *taken = NULL;
 	bool		holds_rows = routing_holds_load_rows();
 	int64	   *tried = NULL;	/* claims lost since the read */
 	int			ntried = 0;
 
-	begin_candidates(channel, snapshot, trace, &source);
-	if (!next_eligible(channel, snapshot, &source, &first))
+	routing_candidates_begin(channel, snapshot, trace, &source);
+	if (!routing_candidates_next(channel, snapshot, &source, &first))
 	{
-		end_candidates(&source);
+		routing_candidates_end(&source);
 		snprintf(decision->reason, sizeof(decision->reason), "no eligible agent");
 		return true;
 	}
 	if (trace != NULL)
-	{
-		trace_pick(trace, first.agent_id);
-		if (by_turn)
-			snprintf(trace->reason, sizeof(trace->reason),
-					 "round robin: the eligible agent with room least recently given a conversation by this rule");
-		else
-			snprintf(trace->reason, sizeof(trace->reason), "fewest open %s (%lld)",
-					 work, (long long) first.load);
-		if (!by_turn && next_eligible(channel, snapshot, &source, &next) &&
-			next.load == first.load)
-			snprintf(trace->reason + strlen(trace->reason),
-					 sizeof(trace->reason) - strlen(trace->reason),
-					 "; tied with agent %lld, who was assigned a %s more recently or has a larger id",
-					 (long long) next.agent_id, channel->is_chat ? "chat" : "conversation");
-		end_candidates(&source);
-		return true;
-	}
+		return trace_in_order(channel, snapshot, &source, &first, trace);
 	pick = first;
 	for (;;)
 	{
 		/* The first candidate, or one tied with it, neither held nor tried. */
 		while (has_pick && (pick.held || agent_listed(tried, ntried, pick.agent_id)))
-			has_pick = next_eligible(channel, snapshot, &source, &pick) &&
+			has_pick = routing_candidates_next(channel, snapshot, &source, &pick) &&
 				(holds_rows || pick.tie == first.tie);
-		end_candidates(&source);
+		routing_candidates_end(&source);
 		if (!has_pick)
 			break;
 		if (routing_claim(channel->account_id, pick.agent_id, pick.version,
@@ -734,8 +180,8 @@ decide_in_order(const RoutingChannel *channel, Snapshot snapshot,
 		tried = ntried == 0 ? palloc(sizeof(int64)) :
 			repalloc(tried, sizeof(int64) * (ntried + 1));
 		tried[ntried++] = pick.agent_id;
-		rewind_candidates(channel, snapshot, &source);
-		has_pick = next_eligible(channel, snapshot, &source, &pick);
+		routing_candidates_rewind(channel, snapshot, &source);
+		has_pick = routing_candidates_next(channel, snapshot, &source, &pick);
 	}
 	if (taken == NULL &&
 		routing_claim(channel->account_id, first.agent_id, first.version,
@@ -791,29 +237,29 @@ static bool
 draw_from_pool(const RoutingChannel *channel, Snapshot snapshot,
 			   const RoutingPoolKey *key, int64 *agent_id, int64 *version)
 {
-	CandidateSource source = {0};
-	PoolRow		row;
-	PoolRow    *rows = palloc(sizeof(PoolRow) * 16);
+	RoutingCandidates source = {0};
+	RoutingPoolRow row;
+	RoutingPoolRow *rows = palloc(sizeof(RoutingPoolRow) * 16);
 	int64	   *ids;
 	int			size = 16;
 	int			nrows = 0;
 	int			neligible = 0;
-	const PoolRow *pick = NULL;
+	const RoutingPoolRow *pick = NULL;
 
-	begin_merge(channel, snapshot, &key->targets, &source);
-	while (next_merged(&source, &row))
+	routing_merge_begin(channel, snapshot, &key->targets, &source);
+	while (routing_merge_next(&source, &row))
 	{
 		if (nrows == size)
-			rows = repalloc(rows, sizeof(PoolRow) * (size *= 2));
+			rows = repalloc(rows, sizeof(RoutingPoolRow) * (size *= 2));
 		rows[nrows++] = row;
 	}
-	end_candidates(&source);
+	routing_candidates_end(&source);
 	for (int draw = 0; draw < POOL_DRAWS && nrows > 0 && pick == NULL; draw++)
 	{
-		const PoolRow *drawn = &rows[pg_prng_uint64_range(&pg_global_prng_state, 0,
+		const RoutingPoolRow *drawn = &rows[pg_prng_uint64_range(&pg_global_prng_state, 0,
 														  (uint64) nrows - 1)];
 
-		if (pool_row_eligible(channel, drawn, snapshot))
+		if (routing_pool_row_eligible(channel, drawn, snapshot))
 		{
 			pick = drawn;
 			neligible = nrows / (draw + 1);
@@ -821,7 +267,7 @@ draw_from_pool(const RoutingChannel *channel, Snapshot snapshot,
 	}
 	if (pick == NULL)
 		for (int i = 0; i < nrows; i++)
-			if (pool_row_eligible(channel, &rows[i], snapshot) &&
+			if (routing_pool_row_eligible(channel, &rows[i], snapshot) &&
 				pg_prng_uint64_range(&pg_global_prng_state, 0, neligible++) == 0)
 				pick = &rows[i];
 	ids = palloc(sizeof(int64) * Max(nrows, 1));
@@ -866,24 +312,24 @@ decide_random(const RoutingChannel *channel, Snapshot snapshot,
 
 	if (trace != NULL)
 	{
-		CandidateSource source;
+		RoutingCandidates source;
 
-		begin_candidates(channel, snapshot, trace, &source);
-		end_candidates(&source);
+		routing_candidates_begin(channel, snapshot, trace, &source);
+		routing_candidates_end(&source);
 		return true;
 	}
 	routing_pool_key(channel, snapshot, &key);
 	draws = routing_pool_lookup(&key, &members) ? member_draws(&members) : 0;
 	for (int draw = 0; draw < draws && !found; draw++)
 	{
-		PoolRow		row;
+		RoutingPoolRow row;
 
 		agent_id = members.ids[pg_prng_uint64_range(&pg_global_prng_state, 0,
 													(uint64) members.n - 1)];
-		if (read_load_row(channel, agent_id, snapshot, &row))
+		if (routing_read_pool_member(channel, agent_id, snapshot, &row))
 		{
 			version = row.candidate.version;
-			found = pool_row_eligible(channel, &row, snapshot);
+			found = routing_pool_row_eligible(channel, &row, snapshot);
 		}
 	}
 	if (!found)
@@ -937,29 +383,26 @@ decide_contact_owner(const RoutingChannel *channel, Snapshot snapshot,
 	{
 		snprintf(decision->reason, sizeof(decision->reason),
 				 "contact has no tracked owner and the channel no default agent");
-		if (trace != NULL)
-			snprintf(trace->reason, sizeof(trace->reason),
-					 "the contact has no tracked owner and the channel no default agent: the conversation stays unassigned");
+		routing_trace_reason(trace, "the contact has no tracked owner and the channel no default agent: the conversation stays unassigned");
 		return true;
 	}
 	is_default = !has_owner;
 	who = is_default ? "default agent" : "contact owner";
 	routing_agent_check(channel, is_default ? channel->default_agent_id : owner_id,
 						false, snapshot, &checks);
-	exclude_lapsed(channel, &checks);
+	routing_exclude_lapsed(channel, &checks);
+	routing_trace_candidate(trace, &checks, is_default ? "default_agent" : "contact_owner");
 	if (trace != NULL)
 	{
-		trace_candidate(trace, &checks, is_default ? "default_agent" : "contact_owner");
 		if (checks.eligible)
 		{
-			trace->pick = 0;
-			snprintf(trace->reason, sizeof(trace->reason), "the %s is eligible", who);
+			routing_trace_pick(trace, checks.agent_id);
+			routing_trace_reason(trace, "the %s is eligible", who);
 		}
 		else
-			snprintf(trace->reason, sizeof(trace->reason),
-					 "the %s is not eligible%s: the conversation stays unassigned", who,
-					 checks.eligible_but_away && !is_default ?
-					 " (away: an owner_offline event is recorded)" : "");
+			routing_trace_reason(trace, "the %s is not eligible%s: the conversation stays unassigned",
+								 who, checks.eligible_but_away && !is_default ?
+								 " (away: an owner_offline event is recorded)" : "");
 		return true;
 	}
 	if (!checks.eligible)
@@ -984,39 +427,6 @@ decide_contact_owner(const RoutingChannel *channel, Snapshot snapshot,
 	assign_to(decision, checks.agent_id);
 	snprintf(decision->reason, sizeof(decision->reason), "%s", who);
 	return true;
-}
-
-/*
- * trace_outcome completes a traced decision: its method, the number of
- * eligible candidates, and the reasons the methods leave to it.
- */
-static void
-trace_outcome(RoutingTrace *trace)
-{
-	const RoutingChannel *channel = &trace->channel;
-
-	trace->method = !channel->rule_enabled ? "none" :
-		channel->contact_owner ? "contact_owner" :
-		channel->distribution == DISTRIBUTION_ROUND_ROBIN ? "round_robin" :
-		channel->distribution == DISTRIBUTION_LEAST_BUSY ? "least_busy" : "random";
-	trace->neligible = 0;
-	for (int i = 0; i < trace->ncandidates; i++)
-		if (trace->candidates[i].checks.eligible)
-			trace->neligible++;
-	if (!channel->rule_enabled)
-		snprintf(trace->reason, sizeof(trace->reason),
-				 "the channel has no enabled rule: the conversation stays unassigned");
-	else if (channel->contact_owner)
-		return;
-	else if (trace->neligible == 0)
-		snprintf(trace->reason, sizeof(trace->reason),
-				 "no eligible agent%s: the conversation %s",
-				 channel->queue ? " with room" : "",
-				 channel->queue ? "waits in the queue" : "stays unassigned");
-	else if (channel->distribution == DISTRIBUTION_RANDOM)
-		snprintf(trace->reason, sizeof(trace->reason),
-				 "a uniformly random pick among the %d eligible agents",
-				 trace->neligible);
 }
 
 /*
@@ -1072,12 +482,7 @@ routing_decide(int64 account_id, int64 channel_id, int64 conversation_id,
 
 	memset(decision, 0, sizeof(*decision));
 	decision->decided_at = now;
-	if (trace != NULL)
-	{
-		trace->ncandidates = 0;
-		trace->pick = -1;
-		trace->reason[0] = '\0';
-	}
+	routing_trace_start(trace);
 	while (!decided)
 	{
 		RoutingChannel channel;
@@ -1103,7 +508,6 @@ routing_decide(int64 account_id, int64 channel_id, int64 conversation_id,
 				 waits_behind(account_id, channel_id, conversation_id, *priority,
 							  snapshot))
 		{
-			decision->waits = true;
 			snprintf(decision->reason, sizeof(decision->reason), "waits in the queue");
 			decided = true;
 		}
@@ -1116,11 +520,7 @@ routing_decide(int64 account_id, int64 channel_id, int64 conversation_id,
 		else
 			decided = decide_in_order(&channel, snapshot, now, decision, trace);
 		UnregisterSnapshot(snapshot);
-		if (trace != NULL)
-		{
-			trace->channel = channel;
-			trace_outcome(trace);
-		}
+		routing_trace_end(trace, &channel);
 	}
 	if (decision->assigned && offers)
 		routing_offer_start(account_id, conversation_id, decision->agent_id,

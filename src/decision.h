@@ -2,8 +2,9 @@
  * decision.h
  *		The routing decision of sections 4, 12 and 14 (decision.c): the rule
  *		of a channel applied to an open, unassigned conversation, made to
- *		stick with a claim that counts it in the agent's load; or, traced, the same decision made without claiming,
- *		for explain_route.
+ *		stick with a claim that counts it in the agent's load; or, traced
+ *		(trace.h), the same decision made without claiming, for
+ *		explain_route.
  */
 #ifndef ROUTING_DECISION_H
 #define ROUTING_DECISION_H
@@ -14,6 +15,7 @@
 
 #include "channel.h"
 #include "eligibility.h"
+#include "trace.h"
 
 /* The outcome of a routing decision. */
 typedef struct RoutingDecision
@@ -23,36 +25,10 @@ typedef struct RoutingDecision
 	TimestampTz decided_at;
 	char		reason[128];
 	bool		queue;			/* the channel's rule queues what finds nobody */
-	bool		waits;			/* not decided: others wait ahead (section 13) */
 	bool		own_pool;		/* this conversation has candidates of its own
 								 * (contact owner; agents its lapsed offers
 								 * exclude) */
 } RoutingDecision;
-
-/* A candidate the traced decision looked at, and in which role. */
-typedef struct RoutingTraceCandidate
-{
-	RoutingChecks checks;
-	const char *role;			/* target, contact_owner or default_agent */
-} RoutingTraceCandidate;
-
-/*
- * A traced decision: the channel and rule it read, the method, every
- * candidate with its checks, and the pick (-1: none, or a random one not
- * drawn).  The caller provides room for max_candidates candidates.
- */
-typedef struct RoutingTrace
-{
-	RoutingChannel channel;
-	const char *method;			/* none, contact_owner, least_busy, random,
-								 * round_robin */
-	RoutingTraceCandidate *candidates;
-	int			max_candidates;
-	int			ncandidates;
-	int			neligible;
-	int			pick;
-	char		reason[256];
-} RoutingTrace;
 
 extern void routing_decide(int64 account_id, int64 channel_id,
 						   int64 conversation_id, bool has_contact,

@@ -7,12 +7,12 @@
 #include "postgres.h"
 #include "fmgr.h"
 
-#include "common/hashfn.h"
-#include "utils/memutils.h"
 #include "utils/snapmgr.h"
 
 #include "eligibility.h"
 #include "index_scan.h"
+#include "loads.h"
+#include "set_cache.h"
 
 const char *const routing_check_names[ROUTING_CHECK_COUNT] = {
 #define CHECK_NAME(id, name, reader) name,
@@ -25,20 +25,8 @@ const char *const routing_check_names[ROUTING_CHECK_COUNT] = {
  * of inbox_access and rule_targets hold only rows of their kind): a probe
  * costs no plan and no executor start-up, which is most of what a check
  * costs when a backend first meets an agent.  The checks of the agent alone
- * (3.1, 3.2 and 3.5) come with the load row, which keeps them in the same
- * transaction as the change to agents, seats or availability (loads.c,
- * SQL_AGENT_FACTS), under the checks_version that change moves.
+ * (3.1, 3.2 and 3.5) come with the load row (loads.c).
  */
-static RoutingTable load_table = {
-	.name = "agent_loads",
-	.columns = {"version", "open_chats", "last_chat_at", "open_emails",
-		"chat_capacity", "email_capacity", ROUTING_FACTS_COLUMNS}
-};
-enum
-{
-	LOAD_VERSION, LOAD_OPEN_CHATS, LOAD_LAST_CHAT_AT, LOAD_OPEN_EMAILS,
-	LOAD_CHAT_CAPACITY, LOAD_EMAIL_CAPACITY, LOAD_FACTS
-};
 static RoutingTable seats_table = {.name = "seats", .columns = {"hub"}};
 static RoutingTable memberships_table = {
 	.name = "team_members", .index = "team_members_by_agent", .columns = {"team_id"}
@@ -62,9 +50,7 @@ typedef struct CheckedAgent
 	const RoutingChannel *channel;
 	int64		agent_id;
 	Snapshot	snapshot;
-	RoutingAgentFacts facts;
-	bool		has_capacity;
-	int32		capacity;		/* of the channel's work */
+	RoutingLoadRow load;
 } CheckedAgent;
 
 /*
@@ -125,14 +111,14 @@ routing_rule_targets(const RoutingChannel *channel, Snapshot snapshot,
 static bool
 check_active(const CheckedAgent *agent, const RoutingChecks *checks)
 {
-	return agent->facts.active;
+	return agent->load.facts.active;
 }
 
 /* Check 3.2: the agent holds a paid seat. */
 static bool
 check_seat(const CheckedAgent *agent, const RoutingChecks *checks)
 {
-	return agent->facts.has_seat;
+	return agent->load.facts.has_seat;
 }
 
 /*
@@ -163,8 +149,8 @@ check_access(const CheckedAgent *agent, const RoutingChecks *checks)
 	bool		granted;
 
 	if (!channel->restricted ||
-		(agent->facts.has_primary_team &&
-		 team_has_access_under(channel, agent->facts.primary_team_id, agent->snapshot)) ||
+		(agent->load.facts.has_primary_team &&
+		 team_has_access_under(channel, agent->load.facts.primary_team_id, agent->snapshot)) ||
 		row_exists(&agent_access_table, 3, by_name, agent->snapshot))
 		return true;
 	granted = false;
@@ -173,7 +159,7 @@ check_access(const CheckedAgent *agent, const RoutingChecks *checks)
 	{
 		int64		team_id = DatumGetInt64(routing_index_scan_value(&teams, 0, NULL));
 
-		granted = !(agent->facts.has_primary_team && team_id == agent->facts.primary_team_id) &&
+		granted = !(agent->load.facts.has_primary_team && team_id == agent->load.facts.primary_team_id) &&
 			team_has_access_under(channel, team_id, agent->snapshot);
 	}
 	routing_index_scan_end(&teams);
@@ -189,9 +175,9 @@ check_target(const CheckedAgent *agent, const RoutingChecks *checks)
 {
 	const RoutingChannel *channel = agent->channel;
 	int64		by_name[3] = {channel->account_id, channel->channel_id, agent->agent_id};
-	int64		by_team[3] = {channel->account_id, channel->channel_id, agent->facts.primary_team_id};
+	int64		by_team[3] = {channel->account_id, channel->channel_id, agent->load.facts.primary_team_id};
 
-	return (agent->facts.has_primary_team &&
+	return (agent->load.facts.has_primary_team &&
 			row_exists(&team_target_table, 3, by_team, agent->snapshot)) ||
 		row_exists(&agent_target_table, 3, by_name, agent->snapshot);
 }
@@ -200,16 +186,14 @@ check_target(const CheckedAgent *agent, const RoutingChecks *checks)
 static bool
 check_available(const CheckedAgent *agent, const RoutingChecks *checks)
 {
-	return agent->facts.available;
+	return agent->load.facts.available;
 }
 
 /* Section 12: the agent's open work of the channel's type is below capacity. */
 static bool
 check_room(const CheckedAgent *agent, const RoutingChecks *checks)
 {
-	int64		open = agent->channel->is_chat ? checks->open_chats : checks->open_emails;
-
-	return routing_has_room(open, agent->has_capacity, agent->capacity);
+	return routing_load_has_room(&agent->load, agent->channel->is_chat);
 }
 
 typedef bool (*CheckReader) (const CheckedAgent *agent, const RoutingChecks *checks);
@@ -254,77 +238,6 @@ judge_checks(const RoutingChannel *channel, bool need_target,
 }
 
 /*
- * routing_scan_facts reads an agent's facts from the current row of a scan
- * of agent_loads whose columns from first_column on are
- * ROUTING_FACTS_COLUMNS.
- */
-void
-routing_scan_facts(RoutingIndexScan *scan, int first_column, RoutingAgentFacts *facts)
-{
-	bool		no_team;
-	Datum		team = routing_index_scan_value(scan, first_column + 1, &no_team);
-
-	facts->checks_version = DatumGetInt64(routing_index_scan_value(scan, first_column, NULL));
-	facts->has_primary_team = !no_team;
-	facts->primary_team_id = no_team ? 0 : DatumGetInt64(team);
-	facts->active = DatumGetBool(routing_index_scan_value(scan, first_column + 2, NULL));
-	facts->has_seat = DatumGetBool(routing_index_scan_value(scan, first_column + 3, NULL));
-	facts->available = DatumGetBool(routing_index_scan_value(scan, first_column + 4, NULL));
-}
-
-/*
- * routing_spi_facts reads an agent's facts from a row of the last SPI
- * result whose columns from first_column on (numbered from 1) are
- * ROUTING_FACTS_SQL.
- */
-void
-routing_spi_facts(int row, int first_column, RoutingAgentFacts *facts)
-{
-	facts->checks_version = routing_get_int64(row, first_column, NULL);
-	facts->primary_team_id = routing_get_int64(row, first_column + 1,
-											   &facts->has_primary_team);
-	facts->active = routing_get_bool(row, first_column + 2);
-	facts->has_seat = routing_get_bool(row, first_column + 3);
-	facts->available = routing_get_bool(row, first_column + 4);
-}
-
-/*
- * read_load_row reads the agent's load row into "checks" and "agent"; false
- * when the agent has none.
- */
-static bool
-read_load_row(CheckedAgent *agent, RoutingChecks *checks)
-{
-	RoutingIndexScan scan;
-	int64		keys[2] = {agent->channel->account_id, agent->agent_id};
-	bool		found;
-
-	routing_index_scan_begin(&scan, &load_table, 2, keys, agent->snapshot);
-	found = routing_index_scan_next(&scan);
-	if (found)
-	{
-		bool		no_last;
-		bool		no_capacity;
-		Datum		value;
-
-		checks->version = DatumGetInt64(routing_index_scan_value(&scan, LOAD_VERSION, NULL));
-		checks->open_chats = DatumGetInt32(routing_index_scan_value(&scan, LOAD_OPEN_CHATS, NULL));
-		value = routing_index_scan_value(&scan, LOAD_LAST_CHAT_AT, &no_last);
-		checks->has_last_chat_at = !no_last;
-		checks->last_chat_at = no_last ? 0 : DatumGetTimestampTz(value);
-		checks->open_emails = DatumGetInt32(routing_index_scan_value(&scan, LOAD_OPEN_EMAILS, NULL));
-		value = routing_index_scan_value(&scan, agent->channel->is_chat ?
-										 LOAD_CHAT_CAPACITY : LOAD_EMAIL_CAPACITY,
-										 &no_capacity);
-		agent->has_capacity = !no_capacity;
-		agent->capacity = no_capacity ? 0 : DatumGetInt32(value);
-		routing_scan_facts(&scan, LOAD_FACTS, &agent->facts);
-	}
-	routing_index_scan_end(&scan);
-	return found;
-}
-
-/*
  * read_checks reads every check of an agent whose load row was read into
  * "agent" and "checks"; the target check passes without reading when
  * need_target is false.
@@ -355,9 +268,15 @@ routing_agent_check(const RoutingChannel *channel, int64 agent_id,
 	checks->agent_id = agent_id;
 	if (snapshot == InvalidSnapshot)
 		agent.snapshot = own_snapshot = routing_take_snapshot();
-	checks->exists = read_load_row(&agent, checks);
+	checks->exists = routing_read_load_row(channel->account_id, agent_id,
+										   agent.snapshot, &agent.load);
 	if (checks->exists)
 	{
+		checks->version = agent.load.version;
+		checks->open_chats = agent.load.open_chats;
+		checks->has_last_chat_at = agent.load.has_last_chat_at;
+		checks->last_chat_at = agent.load.last_chat_at;
+		checks->open_emails = agent.load.open_emails;
 		read_checks(&agent, need_target, checks);
 		judge_checks(channel, need_target, checks);
 	}
@@ -378,50 +297,24 @@ routing_agent_check(const RoutingChannel *channel, int64 agent_id,
  * "version" still guards the decision against changes after the read.
  * A miss reads only what the load row does not carry (inbox access: one or
  * two probes for a restricted inbox, none for an open one).
- * Two-way set associative: a set of two slots holds the two candidates
- * that hashed to it most recently used, so the memory is fixed (640 kB,
- * allocated on first use) and two candidates that collide (as many do when
- * an account's channels and agents together fill most of the cache) do not
- * evict each other.  The set is the channel's hash plus the agent id, so
- * that agents with nearby ids (a pool, usually) do not take each other's
- * sets: a pool of up to 8,192 agents fits in distinct sets, and one of
- * 16,384 in the two ways.  Least-busy routing visits a whole pool in turn,
- * so a pool that did not fit would read every candidate's checks anew.
- * The cache is emptied when the versions generation moves
- * (routing_versions_generation: agent_checks_seq dropped, reset or
- * replaced, agent_loads or teams rewritten), so that a version that came
- * back never finds a verdict of what it meant before; vacuum and other
- * changes to the tables keep it.
+ * It is a set cache (set_cache.c) of (channel, agent): a pool of up to
+ * 8,192 agents fits in distinct sets, and one of 16,384 in the two ways.
+ * Least-busy routing visits a whole pool in turn, so a pool that did not
+ * fit would read every candidate's checks anew.  Vacuum and other changes
+ * to the tables keep it.
  */
 typedef struct CachedChecks
 {
-	int64		account_id;
-	int64		channel_id;
-	int64		agent_id;
+	RoutingCacheKey key;
 	int64		checks_version;
-	bool		filled;
 	bool		passed[ROUTING_CHECK_COUNT];
 } CachedChecks;
 
-#define CHECKS_CACHE_SLOTS 16384
-
-static CachedChecks *checks_cache = NULL;
-
-/* The routing_versions_generation() the cache's slots were filled under. */
-static uint64 checks_cache_generation = 0;
-
-/*
- * cached_checks_match tells whether a cache slot holds checks of agent_id on
- * the channel (under some version).
- */
-static bool
-cached_checks_match(const CachedChecks *slot, const RoutingChannel *channel,
-					int64 agent_id)
-{
-	return slot->filled && slot->agent_id == agent_id &&
-		slot->account_id == channel->account_id &&
-		slot->channel_id == channel->channel_id;
-}
+static RoutingSetCache checks_cache = {
+	.name = "routing eligibility checks",
+	.nslots = 16384,
+	.slot_size = sizeof(CachedChecks)
+};
 
 /*
  * routing_candidate_eligible tells whether agent_id, whose load row was
@@ -438,48 +331,21 @@ routing_candidate_eligible(const RoutingChannel *channel, int64 agent_id,
 						   const RoutingAgentFacts *facts, bool has_room,
 						   Snapshot snapshot)
 {
-	int64		channel_key[2] = {channel->account_id, channel->channel_id};
-	CachedChecks *set;
-	CachedChecks *slot;
+	RoutingCacheKey key = {.account_id = channel->account_id,
+	.channel_id = channel->channel_id, .agent_id = agent_id, .filled = true};
+	CachedChecks *slot = routing_set_cache_find(&checks_cache, &key);
 	RoutingChecks checks;
-	uint64		generation = routing_versions_generation();
 
-	if (checks_cache == NULL)
-		checks_cache = MemoryContextAllocZero(
-			AllocSetContextCreate(TopMemoryContext, "routing eligibility checks",
-								  ALLOCSET_SMALL_SIZES),
-			sizeof(CachedChecks) * CHECKS_CACHE_SLOTS);
-	else if (checks_cache_generation != generation)
-		memset(checks_cache, 0, sizeof(CachedChecks) * CHECKS_CACHE_SLOTS);
-	checks_cache_generation = generation;
-	set = &checks_cache[((hash_bytes((const unsigned char *) channel_key,
-									 sizeof(channel_key)) + (uint64) agent_id) %
-						 (CHECKS_CACHE_SLOTS / 2)) * 2];
-	/* The set's first slot is its most recently used. */
-	if (!cached_checks_match(&set[0], channel, agent_id) &&
-		cached_checks_match(&set[1], channel, agent_id))
-	{
-		CachedChecks used = set[1];
-
-		set[1] = set[0];
-		set[0] = used;
-	}
-	slot = &set[0];
-	if (!(cached_checks_match(slot, channel, agent_id) &&
-		  slot->checks_version == facts->checks_version))
+	if (slot == NULL || slot->checks_version != facts->checks_version)
 	{
 		CheckedAgent agent = {.channel = channel, .agent_id = agent_id,
-		.snapshot = snapshot, .facts = *facts};
+		.snapshot = snapshot, .load = {.facts = *facts}};
 
-		if (!cached_checks_match(slot, channel, agent_id))
-			set[1] = set[0];
+		slot = routing_set_cache_take(&checks_cache, &key);
 		memset(&checks, 0, sizeof(checks));
 		read_checks(&agent, false, &checks);
-		slot->account_id = channel->account_id;
-		slot->channel_id = channel->channel_id;
-		slot->agent_id = agent_id;
+		slot->key = key;
 		slot->checks_version = facts->checks_version;
-		slot->filled = true;
 		memcpy(slot->passed, checks.passed, sizeof(slot->passed));
 	}
 	memset(&checks, 0, sizeof(checks));

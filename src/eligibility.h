@@ -14,25 +14,8 @@
 
 #include "channel.h"
 #include "index_scan.h"
+#include "loads.h"
 #include "plumbing.h"
-
-/* Room for the channel's work on load row "l"; is_chat names the parameter saying chat. */
-#define SQL_ROOM(is_chat) \
-	"(case when " is_chat " then l.chat_capacity is null" \
-	"  or l.open_chats OPERATOR(pg_catalog.<) l.chat_capacity" \
-	" else l.email_capacity is null" \
-	"  or l.open_emails OPERATOR(pg_catalog.<) l.email_capacity end)"
-
-/*
- * routing_has_room is SQL_ROOM in C: room for one more conversation with
- * "open" of the channel's work type open, under a capacity (has_capacity)
- * or none.
- */
-static inline bool
-routing_has_room(int64 open, bool has_capacity, int32 capacity)
-{
-	return !has_capacity || open < capacity;
-}
 
 /*
  * The checks of sections 3 (3.1 to 3.5) and 12 (room), the one list that
@@ -61,9 +44,6 @@ typedef enum RoutingCheck
 	ROUTING_CHECK_COUNT
 } RoutingCheck;
 
-/* Least busy first: the order of index agent_loads_team_least_busy. */
-#define SQL_LOAD_ORDER " order by l.open_chats, l.last_chat_at nulls first, l.agent_id"
-
 /* One agent's eligibility checks on a channel (sections 3 and 12). */
 typedef struct RoutingChecks
 {
@@ -79,28 +59,6 @@ typedef struct RoutingChecks
 	bool		eligible_but_away;	/* only availability stands in the way */
 	bool		offer_lapsed;	/* the conversation excludes them (section 16) */
 } RoutingChecks;
-
-/*
- * What an agent's load row says of the agent alone (checks 3.1, 3.2 and
- * 3.5) and of its primary team, with the checks_version it carries: what a
- * decision reads with each candidate's load, so that judging the candidate
- * reads no row again.
- */
-typedef struct RoutingAgentFacts
-{
-	int64		checks_version;
-	bool		has_primary_team;
-	int64		primary_team_id;
-	bool		active;
-	bool		has_seat;
-	bool		available;
-} RoutingAgentFacts;
-
-/* The load row's columns that hold them, in the order the readers below take. */
-#define ROUTING_FACTS_COLUMNS \
-	"checks_version", "primary_team_id", "active", "has_seat", "available"
-#define ROUTING_FACTS_SQL \
-	"l.checks_version, l.primary_team_id, l.active, l.has_seat, l.available"
 
 /* The teams and the agents a users-and-teams rule names. */
 typedef struct RoutingRuleTargets
@@ -118,9 +76,6 @@ extern void routing_rule_targets(const RoutingChannel *channel, Snapshot snapsho
 extern void routing_agent_check(const RoutingChannel *channel, int64 agent_id,
 								bool need_target, Snapshot snapshot,
 								RoutingChecks *checks);
-extern void routing_scan_facts(RoutingIndexScan *scan, int first_column,
-							   RoutingAgentFacts *facts);
-extern void routing_spi_facts(int row, int first_column, RoutingAgentFacts *facts);
 extern bool routing_candidate_eligible(const RoutingChannel *channel,
 									   int64 agent_id,
 									   const RoutingAgentFacts *facts,

@@ -671,7 +671,7 @@ require_superuser_owner(void)
 /*
  * switch_triggers enables or disables every trigger of every routing table,
  * the foreign keys' included, as pg_restore --disable-triggers does around
- * each table: in a restore the dumped rows hold the books, the log and the
+ * each table: in a restore the dumped rows hold the loads, the log and the
  * owners already, and pg_restore -j loads the tables in any order (pg_dump
  * records no order between an extension's tables).  Run as the extension
  * owner: a foreign key's triggers are switched by a superuser only.
@@ -779,7 +779,7 @@ PG_FUNCTION_INFO_V1(routing_pre_restore);
  * timescaledb_pre_restore()): it turns off every trigger of the routing
  * tables, as pg_restore --disable-triggers or session_replication_role =
  * replica would, which a superuser alone may use.  The dumped rows hold the
- * books, the log and the owners already: routing them again would count
+ * loads, the log and the owners already: routing them again would count
  * and log them twice.
  */
 Datum
@@ -804,7 +804,7 @@ static RoutingPlan restored_accounts_plan = {
 
 /*
  * end_restore is routing_post_restore's work as the owner: it turns the
- * triggers back on, checks the foreign keys and the books of every
+ * triggers back on, checks the foreign keys and the load rows of every
  * account, then copies each account's facts to its load rows, moves its
  * versions and drains its queues (resync_and_drain), as routing.drain()
  * does.
@@ -824,7 +824,7 @@ end_restore(void *arg)
 	for (int i = 0; i < naccounts; i++)
 		accounts[i] = routing_get_int64(i, 1, NULL);
 	for (int i = 0; i < naccounts; i++)
-		routing_check_books(accounts[i]);
+		routing_check_loads(accounts[i]);
 	for (int i = 0; i < naccounts; i++)
 		call->assigned += resync_and_drain(accounts[i]);
 }
@@ -834,7 +834,7 @@ PG_FUNCTION_INFO_V1(routing_post_restore);
 /*
  * routing_post_restore is routing.post_restore(), for the database owner
  * after restoring a dump: it turns the routing tables' triggers back on,
- * checks what they did not (the foreign keys, and that the books count the
+ * checks what they did not (the foreign keys, and that agent_loads counts the
  * conversations), and makes each account route from what was restored,
  * draining what can be assigned now.  Returns how many conversations it
  * assigned.  Anything wrong is an error that leaves the triggers off.

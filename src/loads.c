@@ -1,16 +1,21 @@
 /*
  * loads.c
- *		The books of who holds how much work (agent_loads) and the row
- *		operations that make a routing decision stick: the claim, the load
- *		adjustments, the version bump that serialises an eligibility change
- *		with the decisions that read it, and the guard that lets nothing
- *		else write the books.  Rows are always locked in agent_id order.
+ *		Who holds how much work (agent_loads), the one file that knows its
+ *		columns: reading a load row (its load, room and the agent facts it
+ *		carries), and the row operations that make a routing decision
+ *		stick: the claim, the load adjustments, the version bump that
+ *		serialises an eligibility change with the decisions that read it,
+ *		and the guard that lets nothing else write the rows.  Rows are
+ *		always locked in agent_id order.
  */
 #include "postgres.h"
 #include "fmgr.h"
 
+#include "access/htup_details.h"
 #include "access/xact.h"
 #include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "storage/procarray.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 #include "utils/snapmgr.h"
@@ -20,17 +25,207 @@
 #include "plumbing.h"
 
 /*
+ * A load row's columns as the readers below take them: by primary key, or
+ * a team's primary members in the order of index agent_loads_team_least_busy
+ * (fewest open chats, least recent chat, smallest id).  Read directly from
+ * the index, a chat decision reads each targeted team only as far as its
+ * first eligible agents with room, whatever else the account holds; no plan
+ * can choose a sort instead, and there is no executor start-up.  The facts
+ * of the agent alone (checks 3.1, 3.2 and 3.5) come with the row, which
+ * keeps them in the same transaction as the change to agents, seats or
+ * availability (SQL_AGENT_FACTS), under the checks_version that change
+ * moves.
+ */
+#define LOAD_ROW_COLUMNS \
+	{"agent_id", "version", "open_chats", "last_chat_at", "open_emails", \
+	"chat_capacity", "email_capacity", \
+	"checks_version", "primary_team_id", "active", "has_seat", "available"}
+enum
+{
+	LOAD_AGENT_ID, LOAD_VERSION, LOAD_OPEN_CHATS, LOAD_LAST_CHAT_AT,
+	LOAD_OPEN_EMAILS, LOAD_CHAT_CAPACITY, LOAD_EMAIL_CAPACITY,
+	LOAD_CHECKS_VERSION, LOAD_PRIMARY_TEAM_ID, LOAD_ACTIVE, LOAD_HAS_SEAT,
+	LOAD_AVAILABLE
+};
+
+static RoutingTable load_row_table = {
+	.name = "agent_loads",
+	.columns = LOAD_ROW_COLUMNS
+};
+
+static RoutingTable team_loads_table = {
+	.name = "agent_loads",
+	.index = "agent_loads_team_least_busy",
+	.columns = LOAD_ROW_COLUMNS
+};
+
+/*
+ * held_by_another tells whether another transaction in progress has locked
+ * or updated the scan's current row, so that a claim without waiting would
+ * skip it: concurrent decisions read a pool in the same order, and trying
+ * every row the others hold cost more than the rest of the decision.  The
+ * tuple header is read without the buffer's content lock, so the answer is
+ * a hint; a wrong one costs a failed claim or a tied agent taken instead,
+ * never a wrong decision (the claim decides).
+ */
+static bool
+held_by_another(RoutingIndexScan *scan)
+{
+	HeapTupleHeader header = routing_index_scan_tuple(scan)->t_data;
+	TransactionId xmax = HeapTupleHeaderGetRawXmax(header);
+
+	return !(header->t_infomask & (HEAP_XMAX_INVALID | HEAP_XMAX_IS_MULTI)) &&
+		TransactionIdIsNormal(xmax) &&
+		!TransactionIdIsCurrentTransactionId(xmax) &&
+		TransactionIdIsInProgress(xmax);
+}
+
+/*
+ * scan_int32 reads an int4 column of the scan's current row that may be
+ * null (*has_value false, 0).
+ */
+static int32
+scan_int32(RoutingIndexScan *scan, int column, bool *has_value)
+{
+	bool		isnull;
+	Datum		value = routing_index_scan_value(scan, column, &isnull);
+
+	*has_value = !isnull;
+	return isnull ? 0 : DatumGetInt32(value);
+}
+
+/*
+ * routing_scan_load_row reads the current row of a scan begun by
+ * routing_team_loads_begin (or of load_row_table) into "row".
+ */
+void
+routing_scan_load_row(RoutingIndexScan *scan, RoutingLoadRow *row)
+{
+	bool		no_value;
+	Datum		value;
+
+	row->agent_id = DatumGetInt64(routing_index_scan_value(scan, LOAD_AGENT_ID, NULL));
+	row->version = DatumGetInt64(routing_index_scan_value(scan, LOAD_VERSION, NULL));
+	row->open_chats = DatumGetInt32(routing_index_scan_value(scan, LOAD_OPEN_CHATS, NULL));
+	value = routing_index_scan_value(scan, LOAD_LAST_CHAT_AT, &no_value);
+	row->has_last_chat_at = !no_value;
+	row->last_chat_at = no_value ? 0 : DatumGetTimestampTz(value);
+	row->open_emails = DatumGetInt32(routing_index_scan_value(scan, LOAD_OPEN_EMAILS, NULL));
+	row->chat_capacity = scan_int32(scan, LOAD_CHAT_CAPACITY, &row->has_chat_capacity);
+	row->email_capacity = scan_int32(scan, LOAD_EMAIL_CAPACITY, &row->has_email_capacity);
+	row->facts.checks_version =
+		DatumGetInt64(routing_index_scan_value(scan, LOAD_CHECKS_VERSION, NULL));
+	value = routing_index_scan_value(scan, LOAD_PRIMARY_TEAM_ID, &no_value);
+	row->facts.has_primary_team = !no_value;
+	row->facts.primary_team_id = no_value ? 0 : DatumGetInt64(value);
+	row->facts.active = DatumGetBool(routing_index_scan_value(scan, LOAD_ACTIVE, NULL));
+	row->facts.has_seat = DatumGetBool(routing_index_scan_value(scan, LOAD_HAS_SEAT, NULL));
+	row->facts.available = DatumGetBool(routing_index_scan_value(scan, LOAD_AVAILABLE, NULL));
+	row->held = held_by_another(scan);
+}
+
+/*
+ * routing_read_load_row reads agent_id's load row by key under "snapshot";
+ * false when the agent has none.
+ */
+bool
+routing_read_load_row(int64 account_id, int64 agent_id, Snapshot snapshot,
+					  RoutingLoadRow *row)
+{
+	RoutingIndexScan scan;
+	int64		keys[2] = {account_id, agent_id};
+	bool		found;
+
+	routing_index_scan_begin(&scan, &load_row_table, 2, keys, snapshot);
+	found = routing_index_scan_next(&scan);
+	if (found)
+		routing_scan_load_row(&scan, row);
+	routing_index_scan_end(&scan);
+	return found;
+}
+
+/*
+ * routing_team_loads_begin starts a scan of a team's primary members' load
+ * rows in least-busy order (SQL_LOAD_ORDER), read with
+ * routing_scan_load_row.
+ */
+void
+routing_team_loads_begin(RoutingIndexScan *scan, int64 account_id, int64 team_id,
+						 Snapshot snapshot)
+{
+	int64		keys[2] = {account_id, team_id};
+
+	routing_index_scan_begin(scan, &team_loads_table, 2, keys, snapshot);
+}
+
+/*
+ * routing_spi_facts reads an agent's facts from a row of the last SPI
+ * result whose columns from first_column on (numbered from 1) are
+ * ROUTING_FACTS_SQL.
+ */
+void
+routing_spi_facts(int row, int first_column, RoutingAgentFacts *facts)
+{
+	facts->checks_version = routing_get_int64(row, first_column, NULL);
+	facts->primary_team_id = routing_get_int64(row, first_column + 1,
+											   &facts->has_primary_team);
+	facts->active = routing_get_bool(row, first_column + 2);
+	facts->has_seat = routing_get_bool(row, first_column + 3);
+	facts->available = routing_get_bool(row, first_column + 4);
+}
+
+/* The counts and capacities of an agent_loads row: none is ever negative. */
+static const char *const load_counts[] = {
+	"open_chats", "open_emails", "chat_capacity", "email_capacity"
+};
+
+/*
+ * routing_check_load_counts refuses an agent_loads row, written by the
+ * extension, with a negative count or capacity: a bookkeeping error.  A
+ * trigger does it rather than a CHECK constraint, which every statement
+ * that writes the table (the claim included) would parse and plan again.
+ */
+void
+routing_check_load_counts(HeapTuple tuple, TupleDesc desc)
+{
+	for (size_t i = 0; i < lengthof(load_counts); i++)
+	{
+		bool		isnull;
+		int			attnum = SPI_fnumber(desc, load_counts[i]);
+		int32		count;
+
+		if (attnum <= 0)
+			elog(ERROR, "column \"%s\" not found", load_counts[i]);
+		count = DatumGetInt32(heap_getattr(tuple, attnum, desc, &isnull));
+		if (!isnull && count < 0)
+		{
+			int			agent_attnum = SPI_fnumber(desc, "agent_id");
+
+			if (agent_attnum <= 0)
+				elog(ERROR, "column \"agent_id\" not found");
+			ereport(ERROR,
+					(errcode(ERRCODE_CHECK_VIOLATION),
+					 errmsg("agent_loads row of agent %lld would have %s %d",
+							(long long) DatumGetInt64(heap_getattr(tuple, agent_attnum,
+																   desc, &isnull)),
+							load_counts[i], count),
+					 errdetail("Counts and capacities are never negative; this is a bookkeeping error of the routing extension.")));
+		}
+	}
+}
+
+/*
  * What the current transaction did to agent_loads, undone by the end of the
  * (sub)transaction that did it, so that no error caught by the application
  * leaves it behind:
  * - load_rows_subid: the oldest live subtransaction that took an
  *   agent_loads row lock (InvalidSubTransactionId: none), which the
  *   transaction holds until it ends unless that subtransaction aborts;
- * - books_writing: the extension itself is changing agent_loads or a
+ * - loads_writing: the extension itself is changing agent_loads or a
  *   team's members_version, which the guards let through.
  */
 static SubTransactionId load_rows_subid = InvalidSubTransactionId;
-static bool books_writing = false;
+static bool loads_writing = false;
 static bool loads_callbacks_registered = false;
 
 /*
@@ -40,7 +235,7 @@ static void
 loads_xact_end(XactEvent event, void *arg)
 {
 	load_rows_subid = InvalidSubTransactionId;
-	books_writing = false;
+	loads_writing = false;
 }
 
 /*
@@ -56,7 +251,7 @@ loads_subxact_end(SubXactEvent event, SubTransactionId my_subid,
 		return;
 	if (load_rows_subid != InvalidSubTransactionId && load_rows_subid >= my_subid)
 		load_rows_subid = InvalidSubTransactionId;
-	books_writing = false;
+	loads_writing = false;
 }
 
 /*
@@ -98,30 +293,30 @@ routing_holds_load_rows(void)
 }
 
 /*
- * routing_books_writing tells whether the statement changing agent_loads or
+ * routing_loads_writing tells whether the statement changing agent_loads or
  * members_version is one of the extension's own, which the guards let
  * through.
  */
 bool
-routing_books_writing(void)
+routing_loads_writing(void)
 {
-	return books_writing;
+	return loads_writing;
 }
 
 /*
- * exec_books runs a kept plan that changes agent_loads or members_version,
+ * exec_loads runs a kept plan that changes agent_loads or members_version,
  * marked as the extension's own change for the guard triggers; an error
  * leaves the mark to the (sub)transaction abort, which clears it.
  */
 static int
-exec_books(RoutingPlan *plan, Datum *values, const char *nulls, long count)
+exec_loads(RoutingPlan *plan, Datum *values, const char *nulls, long count)
 {
 	int			processed;
 
 	register_loads_callbacks();
-	books_writing = true;
+	loads_writing = true;
 	processed = routing_exec(plan, values, nulls, count);
-	books_writing = false;
+	loads_writing = false;
 	return processed;
 }
 
@@ -181,7 +376,7 @@ claim_in_subtransaction(RoutingPlan *plan, Datum *values)
 	MemoryContextSwitchTo(caller_context);
 	PG_TRY();
 	{
-		claimed = exec_books(plan, values, NULL, 0) == 1;
+		claimed = exec_loads(plan, values, NULL, 0) == 1;
 	}
 	PG_CATCH();
 	{
@@ -249,7 +444,7 @@ routing_claim(int64 account_id, int64 agent_id, int64 version,
 	BoolGetDatum(is_chat)};
 	bool		claimed = lock_if_unchanged(account_id, agent_id, version);
 
-	if (claimed && exec_books(&claim_plan, values, NULL, 0) != 1)
+	if (claimed && exec_loads(&claim_plan, values, NULL, 0) != 1)
 		elog(ERROR, "agent_loads row of agent %lld moved while locked",
 			 (long long) agent_id);
 	if (!claimed && wait)
@@ -289,7 +484,7 @@ routing_adjust_load(int64 account_id, int64 agent_id, bool is_chat, int delta,
 	BoolGetDatum(is_chat)};
 	char		nulls[5] = {' ', ' ', ' ', given_at == 0 ? 'n' : ' ', ' '};
 
-	if (exec_books(&adjust_load_plan, values, nulls, 0) == 1)
+	if (exec_loads(&adjust_load_plan, values, nulls, 0) == 1)
 		note_load_row_held();
 }
 
@@ -317,7 +512,7 @@ routing_set_capacity(int64 account_id, int64 agent_id, bool is_chat,
 	BoolGetDatum(is_chat), Int32GetDatum(max_open)};
 	char		nulls[4] = {' ', ' ', ' ', has_max ? ' ' : 'n'};
 
-	exec_books(&set_capacity_plan, values, nulls, 0);
+	exec_loads(&set_capacity_plan, values, nulls, 0);
 }
 
 static RoutingPlan clear_capacities_plan = {
@@ -335,7 +530,7 @@ static RoutingPlan clear_capacities_plan = {
 void
 routing_clear_capacities(void)
 {
-	exec_books(&clear_capacities_plan, NULL, NULL, 0);
+	exec_loads(&clear_capacities_plan, NULL, NULL, 0);
 }
 
 static RoutingPlan next_checks_version_plan = {
@@ -406,7 +601,7 @@ routing_resync_account(int64 account_id)
 	Datum		values[1] = {Int64GetDatum(account_id)};
 
 	routing_bump_versions(ROUTING_SCOPE_ACCOUNT, account_id, 0);
-	exec_books(&resync_account_plan, values, NULL, 0);
+	exec_loads(&resync_account_plan, values, NULL, 0);
 	routing_bump_team_members(ROUTING_SCOPE_ACCOUNT, account_id, 0);
 }
 
@@ -430,7 +625,7 @@ routing_sync_agent(int64 account_id, int64 agent_id)
 {
 	Datum		values[2] = {Int64GetDatum(account_id), Int64GetDatum(agent_id)};
 
-	exec_books(&sync_agent_plan, values, NULL, 0);
+	exec_loads(&sync_agent_plan, values, NULL, 0);
 }
 
 static RoutingPlan sync_all_agents_plan = {
@@ -446,7 +641,7 @@ static RoutingPlan sync_all_agents_plan = {
 void
 routing_sync_all_agents(void)
 {
-	exec_books(&sync_all_agents_plan, NULL, NULL, 0);
+	exec_loads(&sync_all_agents_plan, NULL, NULL, 0);
 }
 
 /* One team ($2 a team id) or every team of the account ($2 NULL). */
@@ -481,9 +676,9 @@ routing_bump_team_members(RoutingScope scope, int64 account_id, int64 team_id)
 	Assert(scope == ROUTING_SCOPE_TEAM || scope == ROUTING_SCOPE_ACCOUNT ||
 		   scope == ROUTING_SCOPE_ALL);
 	if (scope == ROUTING_SCOPE_ALL)
-		exec_books(&bump_all_team_members_plan, &values[2], NULL, 0);
+		exec_loads(&bump_all_team_members_plan, &values[2], NULL, 0);
 	else
-		exec_books(&bump_team_members_plan, values, nulls, 0);
+		exec_loads(&bump_team_members_plan, values, nulls, 0);
 }
 
 static RoutingPlan note_turn_plan = {
@@ -530,7 +725,7 @@ routing_create_load_row(int64 account_id, int64 agent_id)
 {
 	Datum		values[2] = {Int64GetDatum(account_id), Int64GetDatum(agent_id)};
 
-	exec_books(&create_load_row_plan, values, NULL, 0);
+	exec_loads(&create_load_row_plan, values, NULL, 0);
 	routing_sync_agent(account_id, agent_id);
 }
 
@@ -550,7 +745,7 @@ static RoutingPlan zero_loads_plan = {
 void
 routing_zero_loads(void)
 {
-	exec_books(&zero_loads_plan, NULL, NULL, 0);
+	exec_loads(&zero_loads_plan, NULL, NULL, 0);
 }
 
 
@@ -610,7 +805,7 @@ routing_bump_versions(RoutingScope scope, int64 account_id, int64 id)
 	Int64GetDatum(new_checks_version())};
 	char		nulls[3] = {' ', scope == ROUTING_SCOPE_ACCOUNT ? 'n' : ' ', ' '};
 
-	exec_books(scope == ROUTING_SCOPE_AGENT ? &bump_agent_plan :
+	exec_loads(scope == ROUTING_SCOPE_AGENT ? &bump_agent_plan :
 			   scope == ROUTING_SCOPE_ALL ? &bump_all_plan : &bump_many_plan,
 			   values, nulls, 0);
 }
@@ -630,13 +825,13 @@ static RoutingPlan any_agent_plan = {
 };
 
 /*
- * refuse_books_change is the error for a change to agent_loads that the
+ * refuse_loads_change is the error for a change to agent_loads that the
  * extension did not make.  Only a restore inserts load rows (the first
  * error of a dump restored with the triggers on): its hint says how to
  * restore.
  */
 static void
-refuse_books_change(const char *action)
+refuse_loads_change(const char *action)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
@@ -648,32 +843,32 @@ refuse_books_change(const char *action)
 }
 
 /*
- * routing_guard_books_row refuses a change to an agent_loads row that is not
- * the extension's own (routing_books_writing() is false; "action" names it:
- * insert into, update, delete from), whoever makes it, the owner included: section 6 holds only if
- * nobody else writes the books.  A row may go with its agent (the foreign
- * key's ON DELETE CASCADE).
+ * routing_guard_load_row refuses a change to an agent_loads row that is not
+ * the extension's own (routing_loads_writing() is false; "action" names it:
+ * insert into, update, delete from), whoever makes it, the owner included:
+ * section 6 holds only if nobody else writes agent_loads.  A row may go
+ * with its agent (the foreign key's ON DELETE CASCADE).
  */
 void
-routing_guard_books_row(const char *action, bool is_delete, int64 account_id,
-						int64 agent_id)
+routing_guard_load_row(const char *action, bool is_delete, int64 account_id,
+					   int64 agent_id)
 {
 	Datum		values[2] = {Int64GetDatum(account_id), Int64GetDatum(agent_id)};
 
 	if (!is_delete || routing_exec(&agent_exists_plan, values, NULL, 1) == 1)
-		refuse_books_change(action);
+		refuse_loads_change(action);
 }
 
 /*
- * routing_guard_books_truncate refuses a TRUNCATE of agent_loads that left
- * agents behind: the books go only with the agents they count (TRUNCATE
+ * routing_guard_loads_truncate refuses a TRUNCATE of agent_loads that left
+ * agents behind: load rows go only with the agents they count (TRUNCATE
  * routing.agents CASCADE).
  */
 void
-routing_guard_books_truncate(void)
+routing_guard_loads_truncate(void)
 {
 	if (routing_has_agents())
-		refuse_books_change("truncate");
+		refuse_loads_change("truncate");
 }
 
 /*
@@ -686,7 +881,7 @@ routing_has_agents(void)
 }
 
 /* An agent of the account ($1) without a load row. */
-static RoutingPlan agent_without_books_plan = {
+static RoutingPlan agent_without_load_row_plan = {
 	.sql =
 	"select a.agent_id from routing.agents a"
 	" where a.account_id" EQ "$1 and not exists (select from routing.agent_loads l"
@@ -697,8 +892,8 @@ static RoutingPlan agent_without_books_plan = {
 };
 
 /*
- * A conversation of the account whose load_agent_id is not what the books
- * keep: its agent owner while it is open, else none.
+ * A conversation of the account whose load_agent_id is not what agent_loads
+ * counts: its agent owner while it is open, else none.
  */
 static RoutingPlan miscounted_conversation_plan = {
 	.sql =
@@ -712,7 +907,7 @@ static RoutingPlan miscounted_conversation_plan = {
 };
 
 /* A load row of the account whose counts are not the conversations it counts. */
-static RoutingPlan wrong_books_plan = {
+static RoutingPlan wrong_loads_plan = {
 	.sql =
 	"select l.agent_id, l.open_chats::pg_catalog.int8, l.open_emails::pg_catalog.int8,"
 	"  coalesce(c.chats, 0), coalesce(c.emails, 0)"
@@ -733,19 +928,19 @@ static RoutingPlan wrong_books_plan = {
 };
 
 /*
- * routing_check_books refuses the books of an account that do not count
- * its conversations: after a restore (routing.post_restore()), where the
- * dumped books were written as they came, an agent without a load row, a
+ * routing_check_loads refuses the load rows of an account that do not
+ * count its conversations: after a restore (routing.post_restore()), where
+ * the dumped load rows were written as they came, an agent without a load row, a
  * conversation counted for someone other than its open owner, or a count
  * that is not the number of conversations counted would make routing give
  * the wrong work.
  */
 void
-routing_check_books(int64 account_id)
+routing_check_loads(int64 account_id)
 {
 	Datum		values[1] = {Int64GetDatum(account_id)};
 
-	if (routing_exec(&agent_without_books_plan, values, NULL, 1) == 1)
+	if (routing_exec(&agent_without_load_row_plan, values, NULL, 1) == 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INTEGRITY_CONSTRAINT_VIOLATION),
 				 errmsg("agent %lld of account %lld has no row in routing.agent_loads",
@@ -759,7 +954,7 @@ routing_check_books(int64 account_id)
 						(long long) routing_get_int64(0, 1, NULL), (long long) account_id),
 				 errdetail("An open conversation owned by an agent counts in that agent's load (load_agent_id), and no other does."),
 				 errhint("Restore every routing table from one dump, into a database where routing.pre_restore() was run first.")));
-	if (routing_exec(&wrong_books_plan, values, NULL, 1) == 1)
+	if (routing_exec(&wrong_loads_plan, values, NULL, 1) == 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INTEGRITY_CONSTRAINT_VIOLATION),
 				 errmsg("routing.agent_loads counts %lld open chats and %lld open emails for agent %lld of account %lld; its conversations are %lld and %lld",

@@ -17,43 +17,44 @@
  */
 #include "postgres.h"
 
-#include "common/hashfn.h"
 #include "utils/memutils.h"
 
 #include "index_scan.h"
 #include "pools.h"
+#include "set_cache.h"
 
-/*
- * A two-way set associative cache of this many pools per backend: a set of
- * two slots holds the two channels that hashed to it most recently used
- * (the first slot the most recent), so that 3,000 accounts' email pools
- * stay remembered even where two of them share a set (direct-mapped, a
- * third of them evicted each other).
- */
-#define POOL_CACHE_SLOTS 8192
-/* The most ids it holds in all (1 MB); a pool larger than that is not kept. */
+/* The most ids the cache holds in all; a pool larger than that is not kept. */
 #define POOL_CACHE_IDS 131072
 
+/* A pool in a slot of the cache: its key's agent is 0. */
 typedef struct CachedPool
 {
-	int64		account_id;
-	int64		channel_id;
+	RoutingCacheKey key;
 	int			nteams;
 	int64	   *team_ids;
 	int64	   *team_versions;
 	int			nagents;
 	int64	   *agent_ids;
-	int			nmembers;			/* 0: an empty slot */
+	int			nmembers;
 	int64	   *member_ids;
 	int			eligible;
 } CachedPool;
 
-static CachedPool pool_cache[POOL_CACHE_SLOTS];
-static MemoryContext pool_cache_context = NULL;
-static int64 pool_cache_ids = 0;
+static void forget_slot(void *slot);
+static void forget_ids(void);
 
-/* The routing_versions_generation() the cache was filled under. */
-static uint64 pool_cache_generation = 0;
+/* A set cache (set_cache.c) of a pool per channel. */
+static RoutingSetCache pool_cache = {
+	.name = "routing pool cache",
+	.nslots = 8192,
+	.slot_size = sizeof(CachedPool),
+	.forget = forget_slot,
+	.emptied = forget_ids
+};
+
+/* Where the slots' ids are allocated, and how many they hold. */
+static MemoryContext pool_ids_context = NULL;
+static int64 pool_cache_ids = 0;
 
 static RoutingTable teams_table = {
 	.name = "teams",
@@ -84,43 +85,26 @@ routing_pool_key(const RoutingChannel *channel, Snapshot snapshot, RoutingPoolKe
 }
 
 /*
- * empty_cache forgets every pool.
+ * forget_ids frees every slot's ids, once the cache was emptied.
  */
 static void
-empty_cache(void)
+forget_ids(void)
 {
-	if (pool_cache_context != NULL)
-		MemoryContextReset(pool_cache_context);
-	memset(pool_cache, 0, sizeof(pool_cache));
+	if (pool_ids_context != NULL)
+		MemoryContextReset(pool_ids_context);
 	pool_cache_ids = 0;
 }
 
 /*
- * cache_set is the channel's set of two slots, its slot (if it has one)
- * moved first, after emptying the cache if the versions generation moved
- * since it was filled (a version it holds could now mean something else).
+ * pool_key is the cache's key of the channel of "key".
  */
-static CachedPool *
-cache_set(int64 account_id, int64 channel_id)
+static RoutingCacheKey
+pool_key(const RoutingPoolKey *key)
 {
-	int64		key[2] = {account_id, channel_id};
-	uint64		generation = routing_versions_generation();
-	CachedPool *set;
+	RoutingCacheKey cache_key = {.account_id = key->account_id,
+	.channel_id = key->channel_id, .filled = true};
 
-	if (pool_cache_generation != generation)
-		empty_cache();
-	pool_cache_generation = generation;
-	set = &pool_cache[(hash_bytes((const unsigned char *) key, sizeof(key)) %
-					   (POOL_CACHE_SLOTS / 2)) * 2];
-	if (set[1].nmembers > 0 && set[1].account_id == account_id &&
-		set[1].channel_id == channel_id)
-	{
-		CachedPool	used = set[1];
-
-		set[1] = set[0];
-		set[0] = used;
-	}
-	return set;
+	return cache_key;
 }
 
 /*
@@ -139,10 +123,10 @@ same_ids(const int64 *a, const int64 *b, int n)
 bool
 routing_pool_lookup(const RoutingPoolKey *key, RoutingPoolMembers *members)
 {
-	CachedPool *slot = cache_set(key->account_id, key->channel_id);
+	RoutingCacheKey cache_key = pool_key(key);
+	CachedPool *slot = routing_set_cache_find(&pool_cache, &cache_key);
 
-	if (slot->nmembers == 0 || slot->account_id != key->account_id ||
-		slot->channel_id != key->channel_id ||
+	if (slot == NULL ||
 		slot->nteams != key->targets.nteams || slot->nagents != key->targets.nagents ||
 		!same_ids(slot->team_ids, key->targets.team_ids, slot->nteams) ||
 		!same_ids(slot->team_versions, key->team_versions, slot->nteams) ||
@@ -160,26 +144,25 @@ routing_pool_lookup(const RoutingPoolKey *key, RoutingPoolMembers *members)
 static int64 *
 copy_ids(const int64 *ids, int n)
 {
-	int64	   *copy = MemoryContextAlloc(pool_cache_context, sizeof(int64) * Max(n, 1));
+	int64	   *copy = MemoryContextAlloc(pool_ids_context, sizeof(int64) * Max(n, 1));
 
 	memcpy(copy, ids, sizeof(int64) * n);
 	return copy;
 }
 
 /*
- * forget_slot empties a slot.
+ * forget_slot frees what a slot holds.
  */
 static void
-forget_slot(CachedPool *slot)
+forget_slot(void *slot)
 {
-	if (slot->nmembers == 0)
-		return;
-	pool_cache_ids -= (int64) slot->nmembers + 2 * slot->nteams + slot->nagents;
-	pfree(slot->team_ids);
-	pfree(slot->team_versions);
-	pfree(slot->agent_ids);
-	pfree(slot->member_ids);
-	slot->nmembers = 0;
+	CachedPool *pool = slot;
+
+	pool_cache_ids -= (int64) pool->nmembers + 2 * pool->nteams + pool->nagents;
+	pfree(pool->team_ids);
+	pfree(pool->team_versions);
+	pfree(pool->agent_ids);
+	pfree(pool->member_ids);
 }
 
 /*
@@ -192,29 +175,18 @@ forget_slot(CachedPool *slot)
 void
 routing_pool_remember(const RoutingPoolKey *key, const int64 *ids, int n, int eligible)
 {
-	CachedPool *set = cache_set(key->account_id, key->channel_id);
-	CachedPool *slot = &set[0];
+	RoutingCacheKey cache_key = pool_key(key);
+	CachedPool *slot = routing_set_cache_take(&pool_cache, &cache_key);
 	int64		size = (int64) n + 2 * key->targets.nteams + key->targets.nagents;
 
-	if (pool_cache_context == NULL)
-		pool_cache_context = AllocSetContextCreate(TopMemoryContext, "routing pool cache",
-												   ALLOCSET_DEFAULT_SIZES);
-	if (slot->nmembers > 0 && (slot->account_id != key->account_id ||
-							   slot->channel_id != key->channel_id))
-	{
-		/* Another channel's pool moves to the second slot, evicting its. */
-		forget_slot(&set[1]);
-		set[1] = set[0];
-		slot->nmembers = 0;
-	}
-	else
-		forget_slot(slot);
+	if (pool_ids_context == NULL)
+		pool_ids_context = AllocSetContextCreate(TopMemoryContext, "routing pool members",
+												 ALLOCSET_DEFAULT_SIZES);
 	if (n == 0 || size > POOL_CACHE_IDS)
 		return;
 	if (pool_cache_ids + size > POOL_CACHE_IDS)
-		empty_cache();
-	slot->account_id = key->account_id;
-	slot->channel_id = key->channel_id;
+		routing_set_cache_empty(&pool_cache);
+	slot->key = cache_key;
 	slot->nteams = key->targets.nteams;
 	slot->team_ids = copy_ids(key->targets.team_ids, key->targets.nteams);
 	slot->team_versions = copy_ids(key->team_versions, key->targets.nteams);

@@ -17,6 +17,7 @@
 #include "utils/builtins.h"
 
 #include "decision.h"
+#include "loads.h"
 #include "queue.h"
 
 /*
@@ -416,4 +417,128 @@ routing_route_existing(int64 account_id, int64 conversation_id, int64 channel_id
 		return false;
 	*agent_id = routing_get_int64(0, 1, &has_agent);
 	return has_agent;
+}
+
+/*
+ * bump_primary_teams moves the members_version of the teams whose primary
+ * members a membership change changed: the old row's team and the new
+ * row's, where the role is primary, each once, in (account, team) order.
+ * An UPDATE that leaves the membership as it was changes no team.
+ */
+static void
+bump_primary_teams(const RoutingEligibilityChange *change)
+{
+	RoutingMembership rows[2];
+	int			nrows = 1;
+
+	rows[0] = change->old_membership;
+	if (change->is_update)
+	{
+		RoutingMembership new = change->new_membership;
+		bool		same_team = new.account_id == rows[0].account_id &&
+			new.team_id == rows[0].team_id;
+
+		if (same_team && new.agent_id == rows[0].agent_id &&
+			new.is_primary == rows[0].is_primary)
+			return;
+		if (same_team)
+			rows[0].is_primary = rows[0].is_primary || new.is_primary;
+		else if (new.account_id < rows[0].account_id ||
+				 (new.account_id == rows[0].account_id && new.team_id < rows[0].team_id))
+		{
+			rows[nrows++] = rows[0];
+			rows[0] = new;
+		}
+		else
+			rows[nrows++] = new;
+	}
+	for (int i = 0; i < nrows; i++)
+		if (rows[i].is_primary)
+			routing_bump_team_members(ROUTING_SCOPE_TEAM, rows[i].account_id,
+									  rows[i].team_id);
+}
+
+/*
+ * routing_change_eligibility moves the versions of whoever a changed row
+ * of an eligibility table speaks of, between the queue locks and the
+ * drain of section 13 (an agent may have become eligible); a change to an
+ * agent's own rows (agents, seats, availability, memberships) is copied to
+ * their load row under the lock the bump took.  An UPDATE that moves a row
+ * between agents locks and drains the account's queues.  A team's row
+ * comes before any queue or load row: see "Lock order" in doc/design.md.
+ */
+void
+routing_change_eligibility(const RoutingEligibilityChange *change)
+{
+	RoutingTarget queues = change->new;
+
+	if (change->old.scope != change->new.scope || change->old.id != change->new.id)
+		queues.scope = ROUTING_SCOPE_ACCOUNT;
+	if (change->is_membership)
+		bump_primary_teams(change);
+	routing_lock_queues(queues.scope, queues.account_id, queues.id, 0);
+	routing_bump_versions(change->old.scope, change->old.account_id, change->old.id);
+	if (change->is_update)
+		routing_bump_versions(change->new.scope, change->new.account_id, change->new.id);
+	if (change->agent_facts)
+	{
+		/* Under the load rows the bump holds. */
+		routing_sync_agent(change->old.account_id, change->old.id);
+		if (change->new.id != change->old.id ||
+			change->new.account_id != change->old.account_id)
+			routing_sync_agent(change->new.account_id, change->new.id);
+	}
+	routing_drain_queues(queues.scope, queues.account_id, queues.id, 0);
+}
+
+/*
+ * routing_truncate_eligibility moves every agent's versions after a
+ * TRUNCATE of an eligibility table (of memberships: every team's
+ * members_version too) and copies every agent's facts to their load row.
+ */
+void
+routing_truncate_eligibility(bool memberships)
+{
+	routing_bump_versions(ROUTING_SCOPE_ALL, 0, 0);
+	routing_sync_all_agents();
+	if (memberships)
+		routing_bump_team_members(ROUTING_SCOPE_ALL, 0, 0);
+}
+
+/*
+ * routing_change_contact locks and drains the account's queues after a
+ * change to a contact, whose owner or tracking decides contact owner rules
+ * only.
+ */
+void
+routing_change_contact(int64 account_id)
+{
+	routing_lock_queues(ROUTING_SCOPE_ACCOUNT, account_id, 0, 0);
+	routing_drain_queues(ROUTING_SCOPE_ACCOUNT, account_id, 0, 0);
+}
+
+/*
+ * routing_change_capacity copies a changed capacity (old NULL: inserted;
+ * new NULL: deleted) to the agent's load row, between the queue locks and
+ * the drain, since more room may let waiting conversations in (section
+ * 13).  A row moved to another agent locks and drains the account's queues.
+ */
+void
+routing_change_capacity(const RoutingCapacityRow *old, const RoutingCapacityRow *new)
+{
+	const RoutingCapacityRow *any = new != NULL ? new : old;
+	RoutingScope scope = ROUTING_SCOPE_AGENT;
+
+	if (old != NULL && new != NULL && (old->agent_id != new->agent_id ||
+									   old->account_id != new->account_id))
+		scope = ROUTING_SCOPE_ACCOUNT;
+	routing_lock_queues(scope, any->account_id, any->agent_id, 0);
+	if (old != NULL && !(new != NULL && old->agent_id == new->agent_id &&
+						 old->account_id == new->account_id &&
+						 old->is_chat == new->is_chat))
+		routing_set_capacity(old->account_id, old->agent_id, old->is_chat, false, 0);
+	if (new != NULL)
+		routing_set_capacity(new->account_id, new->agent_id, new->is_chat, true,
+							 new->max_open);
+	routing_drain_queues(scope, any->account_id, any->agent_id, 0);
 }

@@ -2,7 +2,7 @@
  * triggers.c
  *		The trigger entry points: each reads its rows into scalars and hands
  *		them to the layer that owns the work (the conversation books, the
- *		loads, eligibility), run as the extension owner.
+ *		loads, eligibility, the queues), run as the extension owner.
  */
 #include "postgres.h"
 #include "fmgr.h"
@@ -350,7 +350,7 @@ typedef struct AgentWork
 {
 	int64		account_id;
 	int64		agent_id;
-	const char *action;			/* a books change: insert into, update, ... */
+	const char *action;			/* an agent_loads change: insert into, update, ... */
 	bool		is_delete;
 	bool		answer;
 } AgentWork;
@@ -416,14 +416,6 @@ routing_conversations_truncated(PG_FUNCTION_ARGS)
 	return PointerGetDatum(NULL);
 }
 
-/* Whose eligibility a row of an eligibility table speaks of. */
-typedef struct EligibilityTarget
-{
-	RoutingScope scope;
-	int64		account_id;
-	int64		id;
-} EligibilityTarget;
-
 /*
  * target_of_row reads whom a row of an eligibility table speaks of: the
  * trigger's argument says whether it names an agent ("agent", or "member"
@@ -432,7 +424,7 @@ typedef struct EligibilityTarget
  */
 static void
 target_of_row(const char *kind, HeapTuple tuple, TupleDesc desc,
-			  EligibilityTarget *target)
+			  RoutingTarget *target)
 {
 	bool		has_agent;
 
@@ -450,22 +442,13 @@ target_of_row(const char *kind, HeapTuple tuple, TupleDesc desc,
 	}
 }
 
-/* A team_members row as far as a team's primary members go. */
-typedef struct Membership
-{
-	bool		is_primary;
-	int64		account_id;
-	int64		team_id;
-	int64		agent_id;
-} Membership;
-
 /*
  * membership_of_row reads a team_members row.
  */
-static Membership
+static RoutingMembership
 membership_of_row(HeapTuple tuple, TupleDesc desc)
 {
-	Membership	membership;
+	RoutingMembership membership;
 	bool		isnull;
 	char	   *role = TextDatumGetCString(heap_getattr(tuple, column_number(desc, "role"),
 														desc, &isnull));
@@ -478,52 +461,9 @@ membership_of_row(HeapTuple tuple, TupleDesc desc)
 }
 
 /*
- * bump_primary_teams moves the members_version of the teams whose primary
- * members a membership change changed: the old row's team and the new
- * row's, where the role is primary, each once, in (account, team) order.
- * An UPDATE that leaves the membership as it was changes no team.
- */
-static void
-bump_primary_teams(TriggerData *trigdata, TupleDesc desc)
-{
-	Membership	rows[2];
-	int			nrows = 1;
-
-	rows[0] = membership_of_row(trigdata->tg_trigtuple, desc);
-	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
-	{
-		Membership	new = membership_of_row(trigdata->tg_newtuple, desc);
-		bool		same_team = new.account_id == rows[0].account_id &&
-			new.team_id == rows[0].team_id;
-
-		if (same_team && new.agent_id == rows[0].agent_id &&
-			new.is_primary == rows[0].is_primary)
-			return;
-		if (same_team)
-			rows[0].is_primary = rows[0].is_primary || new.is_primary;
-		else if (new.account_id < rows[0].account_id ||
-				 (new.account_id == rows[0].account_id && new.team_id < rows[0].team_id))
-		{
-			rows[nrows++] = rows[0];
-			rows[0] = new;
-		}
-		else
-			rows[nrows++] = new;
-	}
-	for (int i = 0; i < nrows; i++)
-		if (rows[i].is_primary)
-			routing_bump_team_members(ROUTING_SCOPE_TEAM, rows[i].account_id,
-									  rows[i].team_id);
-}
-
-/*
- * bump_for_trigger is routing_eligibility_changed's work: it moves the
- * versions of whoever the changed rows speak of, or of every agent after a
- * TRUNCATE, between the queue locks and the drain of section 13 (an agent
- * may have become eligible); a change to an agent's own rows (agents,
- * seats, availability, memberships) is copied to their load row under the
- * lock the bump took.  An UPDATE that moves a row between agents locks and
- * drains the account's queues.
+ * bump_for_trigger is routing_eligibility_changed's work as the owner: it
+ * reads whom the changed rows speak of and hands the change to
+ * routing_change_eligibility.
  */
 static void
 bump_for_trigger(void *arg)
@@ -531,47 +471,32 @@ bump_for_trigger(void *arg)
 	TriggerData *trigdata = arg;
 	const char *kind = trigdata->tg_trigger->tgargs[0];
 	TupleDesc	desc = RelationGetDescr(trigdata->tg_relation);
-	EligibilityTarget old;
-	EligibilityTarget new;
-	EligibilityTarget queues;
+	RoutingEligibilityChange change = {0};
 
 	if (TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
 	{
-		routing_bump_versions(ROUTING_SCOPE_ALL, 0, 0);
-		routing_sync_all_agents();
-		if (strcmp(kind, "member") == 0)
-			routing_bump_team_members(ROUTING_SCOPE_ALL, 0, 0);
+		routing_truncate_eligibility(strcmp(kind, "member") == 0);
 		return;
 	}
-	target_of_row(kind, trigdata->tg_trigtuple, desc, &old);
+	target_of_row(kind, trigdata->tg_trigtuple, desc, &change.old);
 	if (strcmp(kind, "contact") == 0)
 	{
-		/* A contact's owner or tracking decides contact owner rules only. */
-		routing_lock_queues(ROUTING_SCOPE_ACCOUNT, old.account_id, 0, 0);
-		routing_drain_queues(ROUTING_SCOPE_ACCOUNT, old.account_id, 0, 0);
+		routing_change_contact(change.old.account_id);
 		return;
 	}
-	new = old;
-	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
-		target_of_row(kind, trigdata->tg_newtuple, desc, &new);
-	queues = new;
-	if (old.scope != new.scope || old.id != new.id)
-		queues.scope = ROUTING_SCOPE_ACCOUNT;
-	/* A team's row before any queue or load row: see "Lock order" in doc/design.md. */
-	if (strcmp(kind, "member") == 0)
-		bump_primary_teams(trigdata, desc);
-	routing_lock_queues(queues.scope, queues.account_id, queues.id, 0);
-	routing_bump_versions(old.scope, old.account_id, old.id);
-	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
-		routing_bump_versions(new.scope, new.account_id, new.id);
-	if (strcmp(kind, "agent") == 0 || strcmp(kind, "member") == 0)
+	change.new = change.old;
+	change.is_update = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event);
+	if (change.is_update)
+		target_of_row(kind, trigdata->tg_newtuple, desc, &change.new);
+	change.agent_facts = strcmp(kind, "agent") == 0 || strcmp(kind, "member") == 0;
+	change.is_membership = strcmp(kind, "member") == 0;
+	if (change.is_membership)
 	{
-		/* Under the load rows the bump holds. */
-		routing_sync_agent(old.account_id, old.id);
-		if (new.id != old.id || new.account_id != old.account_id)
-			routing_sync_agent(new.account_id, new.id);
+		change.old_membership = membership_of_row(trigdata->tg_trigtuple, desc);
+		if (change.is_update)
+			change.new_membership = membership_of_row(trigdata->tg_newtuple, desc);
 	}
-	routing_drain_queues(queues.scope, queues.account_id, queues.id, 0);
+	routing_change_eligibility(&change);
 }
 
 PG_FUNCTION_INFO_V1(routing_eligibility_changed);
@@ -680,97 +605,91 @@ routing_channel_check(PG_FUNCTION_ARGS)
 }
 
 static void
-guard_books_row(void *arg)
+guard_load_row(void *arg)
 {
 	AgentWork  *work = arg;
 
-	routing_guard_books_row(work->action, work->is_delete, work->account_id,
+	routing_guard_load_row(work->action, work->is_delete, work->account_id,
 							work->agent_id);
 }
 
-/* The counts and capacities of an agent_loads row: none is ever negative. */
-static const char *const books_counts[] = {
-	"open_chats", "open_emails", "chat_capacity", "email_capacity"
-};
+PG_FUNCTION_INFO_V1(routing_loads_guard);
 
 /*
- * check_books_counts refuses an agent_loads row, written by the extension,
- * with a negative count or capacity: a bookkeeping error.  The tables' CHECK
- * constraints did this up to 1.5, but a constraint is parsed and planned
- * again by every statement that writes the table, the claim included.
- */
-static void
-check_books_counts(HeapTuple tuple, TupleDesc desc)
-{
-	for (size_t i = 0; i < lengthof(books_counts); i++)
-	{
-		bool		isnull;
-		int32		count = DatumGetInt32(heap_getattr(tuple, column_number(desc, books_counts[i]),
-													   desc, &isnull));
-
-		if (!isnull && count < 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_CHECK_VIOLATION),
-					 errmsg("agent_loads row of agent %lld would have %s %d",
-							(long long) get_int64(tuple, desc, column_number(desc, "agent_id"), NULL),
-							books_counts[i], count),
-					 errdetail("Counts and capacities are never negative; this is a bookkeeping error of the routing extension.")));
-	}
-}
-
-PG_FUNCTION_INFO_V1(routing_books_guard);
-
-/*
- * routing_books_guard is the BEFORE ROW trigger on agent_loads: only the
+ * routing_loads_guard is the BEFORE ROW trigger on agent_loads: only the
  * extension's own statements may change a row (see
- * routing_guard_books_row), and never to a negative count or capacity.
+ * routing_guard_load_row), and never to a negative count or capacity.
  */
 Datum
-routing_books_guard(PG_FUNCTION_ARGS)
+routing_loads_guard(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	AgentWork	work = {0};
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
 		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
-		elog(ERROR, "routing_books_guard must be a BEFORE ROW trigger");
-	if (routing_books_writing())
+		elog(ERROR, "routing_loads_guard must be a BEFORE ROW trigger");
+	if (routing_loads_writing())
 	{
 		HeapTuple	row = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ?
 			trigdata->tg_newtuple : trigdata->tg_trigtuple;
 
 		if (!TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
-			check_books_counts(row, RelationGetDescr(trigdata->tg_relation));
+			routing_check_load_counts(row, RelationGetDescr(trigdata->tg_relation));
 		return PointerGetDatum(row);
 	}
 	read_agent(trigdata->tg_trigtuple, RelationGetDescr(trigdata->tg_relation), &work);
 	work.is_delete = TRIGGER_FIRED_BY_DELETE(trigdata->tg_event);
 	work.action = TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) ? "insert into" :
 		TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? "update" : "delete from";
-	routing_as_owner_on(trigdata->tg_relation, guard_books_row, &work);
+	routing_as_owner_on(trigdata->tg_relation, guard_load_row, &work);
 	return PointerGetDatum(trigdata->tg_trigtuple);
 }
 
 static void
-guard_books_truncate(void *arg)
+guard_loads_truncate(void *arg)
 {
-	routing_guard_books_truncate();
+	routing_guard_loads_truncate();
+}
+
+PG_FUNCTION_INFO_V1(routing_loads_truncated);
+
+/*
+ * routing_loads_truncated is the AFTER TRUNCATE trigger on agent_loads: the
+ * load rows may be emptied only with the agents they count.
+ */
+Datum
+routing_loads_truncated(PG_FUNCTION_ARGS)
+{
+	if (!CALLED_AS_TRIGGER(fcinfo) ||
+		!TRIGGER_FIRED_BY_TRUNCATE(((TriggerData *) fcinfo->context)->tg_event))
+		elog(ERROR, "routing_loads_truncated must be a TRUNCATE trigger");
+	routing_as_owner_on(((TriggerData *) fcinfo->context)->tg_relation, guard_loads_truncate, NULL);
+	return PointerGetDatum(NULL);
+}
+
+/*
+ * routing_books_guard and routing_books_truncated are the symbols that
+ * routing--1.1--1.2.sql creates agent_loads' guard functions with, which a
+ * fresh install and an update from 1.0 or 1.1 run before
+ * routing--1.8--1.9.sql points the functions at routing_loads_guard and
+ * routing_loads_truncated: PostgreSQL looks a C function's symbol up when
+ * the function is created.  Each is the guard under its other name.
+ */
+PG_FUNCTION_INFO_V1(routing_books_guard);
+
+Datum
+routing_books_guard(PG_FUNCTION_ARGS)
+{
+	return routing_loads_guard(fcinfo);
 }
 
 PG_FUNCTION_INFO_V1(routing_books_truncated);
 
-/*
- * routing_books_truncated is the AFTER TRUNCATE trigger on agent_loads: the
- * books may be emptied only with the agents they count.
- */
 Datum
 routing_books_truncated(PG_FUNCTION_ARGS)
 {
-	if (!CALLED_AS_TRIGGER(fcinfo) ||
-		!TRIGGER_FIRED_BY_TRUNCATE(((TriggerData *) fcinfo->context)->tg_event))
-		elog(ERROR, "routing_books_truncated must be a TRUNCATE trigger");
-	routing_as_owner_on(((TriggerData *) fcinfo->context)->tg_relation, guard_books_truncate, NULL);
-	return PointerGetDatum(NULL);
+	return routing_loads_truncated(fcinfo);
 }
 
 PG_FUNCTION_INFO_V1(routing_members_version_guard);
@@ -798,7 +717,7 @@ routing_members_version_guard(PG_FUNCTION_ARGS)
 		elog(ERROR, "routing_members_version_guard must be a BEFORE INSERT OR UPDATE ROW trigger");
 	row = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ?
 		trigdata->tg_newtuple : trigdata->tg_trigtuple;
-	if (routing_books_writing())
+	if (routing_loads_writing())
 		return PointerGetDatum(row);
 	desc = RelationGetDescr(trigdata->tg_relation);
 	attnum = column_number(desc, "members_version");
@@ -819,20 +738,11 @@ routing_members_version_guard(PG_FUNCTION_ARGS)
 	return PointerGetDatum(NULL);	/* not reached */
 }
 
-/* A capacity row as scalars. */
-typedef struct CapacityRow
-{
-	int64		account_id;
-	int64		agent_id;
-	bool		is_chat;
-	int32		max_open;
-} CapacityRow;
-
 /*
  * read_capacity turns a capacities row into scalars.
  */
 static void
-read_capacity(HeapTuple tuple, TupleDesc desc, CapacityRow *row)
+read_capacity(HeapTuple tuple, TupleDesc desc, RoutingCapacityRow *row)
 {
 	bool		isnull;
 
@@ -847,45 +757,29 @@ read_capacity(HeapTuple tuple, TupleDesc desc, CapacityRow *row)
 
 /*
  * copy_capacities is routing_capacity_changed's work as the owner: it
- * copies the changed capacity (or its removal) to the agent's load row,
- * between the queue locks and the drain, since more room may let waiting
- * conversations in (section 13).  A row moved to another agent locks and
- * drains the account's queues.
+ * reads the changed capacities rows and hands them to
+ * routing_change_capacity.
  */
 static void
 copy_capacities(void *arg)
 {
 	TriggerData *trigdata = arg;
 	TupleDesc	desc = RelationGetDescr(trigdata->tg_relation);
-	bool		has_old = !TRIGGER_FIRED_BY_INSERT(trigdata->tg_event);
-	bool		has_new = !TRIGGER_FIRED_BY_DELETE(trigdata->tg_event);
-	CapacityRow old = {0};
-	CapacityRow new = {0};
-	const CapacityRow *any;
-	RoutingScope scope = ROUTING_SCOPE_AGENT;
+	RoutingCapacityRow old = {0};
+	RoutingCapacityRow new = {0};
 
 	if (TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
 	{
 		routing_clear_capacities();
 		return;
 	}
-	if (has_old)
+	if (!TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
 		read_capacity(trigdata->tg_trigtuple, desc, &old);
-	if (has_new)
+	if (!TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
 		read_capacity(TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ?
 					  trigdata->tg_newtuple : trigdata->tg_trigtuple, desc, &new);
-	any = has_new ? &new : &old;
-	if (has_old && has_new && (old.agent_id != new.agent_id ||
-							   old.account_id != new.account_id))
-		scope = ROUTING_SCOPE_ACCOUNT;
-	routing_lock_queues(scope, any->account_id, any->agent_id, 0);
-	if (has_old && !(has_new && old.agent_id == new.agent_id &&
-					 old.account_id == new.account_id && old.is_chat == new.is_chat))
-		routing_set_capacity(old.account_id, old.agent_id, old.is_chat, false, 0);
-	if (has_new)
-		routing_set_capacity(new.account_id, new.agent_id, new.is_chat, true,
-							 new.max_open);
-	routing_drain_queues(scope, any->account_id, any->agent_id, 0);
+	routing_change_capacity(TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) ? NULL : &old,
+							TRIGGER_FIRED_BY_DELETE(trigdata->tg_event) ? NULL : &new);
 }
 
 PG_FUNCTION_INFO_V1(routing_capacity_changed);
