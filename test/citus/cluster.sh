@@ -78,6 +78,21 @@ node_start()
 	started_nodes="$started_nodes $port"
 }
 
+# node_crash PORT: stops one node at once, as a crash would (pg_ctl -m
+# immediate: no checkpoint, recovery from the WAL at the next start).
+node_crash()
+{
+	as_postgres pg_ctl -D "$cluster_dir/$1" -m immediate -w stop >/dev/null
+}
+
+# node_restart PORT: starts again a node that node_start made and that
+# was stopped; returns once it accepts connections (after its recovery).
+node_restart()
+{
+	as_postgres pg_ctl -D "$cluster_dir/$1" -l "$cluster_dir/$1.log" -w start \
+		>/dev/null || { tail -20 "$cluster_dir/$1.log"; return 1; }
+}
+
 # cluster_start: initdb and start all three nodes, then, with every node up,
 # CREATE EXTENSION citus and routing on each, register the workers on the
 # coordinator and run routing.distribute() there.
