@@ -41,14 +41,6 @@ static RoutingPlan start_plan = {
 	.argtypes = {INT8OID, INT8OID, TIMESTAMPTZOID}
 };
 
-static RoutingPlan stop_plan = {
-	.sql =
-	"delete from routing.agent_timers t"
-	" where t.account_id" EQ "$1 and t.agent_id" EQ "$2 and t.kind" EQ "'owner_away'",
-	.nargs = 2,
-	.argtypes = {INT8OID, INT8OID}
-};
-
 /* An availability change, for its work as the owner. */
 typedef struct AvailabilityChange
 {
@@ -71,25 +63,16 @@ change_timers(void *arg)
 		Int64GetDatum(change->agent_id),
 	TimestampTzGetDatum(change->changed_at)};
 
-	routing_exec(change->became_away ? &start_plan : &stop_plan, values, NULL, 0);
 	if (change->became_away)
-		routing_idle_end(change->account_id, change->agent_id);
+	{
+		routing_exec(&start_plan, values, NULL, 0);
+		routing_end_agent_timer(change->account_id, change->agent_id, "idle");
+	}
 	else
+	{
+		routing_end_agent_timer(change->account_id, change->agent_id, "owner_away");
 		routing_idle_restart(change->account_id, change->agent_id);
-}
-
-/*
- * column_datum reads a column of an availability row by name.
- */
-static Datum
-column_datum(HeapTuple tuple, TupleDesc desc, const char *name)
-{
-	bool		isnull;
-	int			attnum = SPI_fnumber(desc, name);
-
-	if (attnum <= 0)
-		elog(ERROR, "column \"%s\" not found", name);
-	return heap_getattr(tuple, attnum, desc, &isnull);
+	}
 }
 
 /*
@@ -98,7 +81,7 @@ column_datum(HeapTuple tuple, TupleDesc desc, const char *name)
 static bool
 is_available(HeapTuple tuple, TupleDesc desc)
 {
-	return strcmp(TextDatumGetCString(column_datum(tuple, desc, "status")),
+	return strcmp(TextDatumGetCString(routing_row_value(tuple, desc, "status", NULL)),
 				  "available") == 0;
 }
 
@@ -135,10 +118,10 @@ routing_availability_changed(PG_FUNCTION_ARGS)
 	if (was_available == now_available ||
 		(!TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) && !now_available))
 		return PointerGetDatum(NULL);
-	change.account_id = DatumGetInt64(column_datum(new_row, desc, "account_id"));
-	change.agent_id = DatumGetInt64(column_datum(new_row, desc, "agent_id"));
+	change.account_id = DatumGetInt64(routing_row_value(new_row, desc, "account_id", NULL));
+	change.agent_id = DatumGetInt64(routing_row_value(new_row, desc, "agent_id", NULL));
 	change.became_away = !now_available;
-	change.changed_at = DatumGetTimestampTz(column_datum(new_row, desc, "changed_at"));
+	change.changed_at = DatumGetTimestampTz(routing_row_value(new_row, desc, "changed_at", NULL));
 	routing_as_owner_on(trigdata->tg_relation, change_timers, &change);
 	return PointerGetDatum(NULL);
 }

@@ -165,14 +165,6 @@ static RoutingPlan agent_timer_plan = {
 	.argtypes = {INT8OID, INT8OID, TEXTOID}
 };
 
-static RoutingPlan end_agent_timer_plan = {
-	.sql =
-	"delete from routing.agent_timers t"
-	" where t.account_id" EQ "$1 and t.agent_id" EQ "$2 and t.kind" EQ "$3",
-	.nargs = 3,
-	.argtypes = {INT8OID, INT8OID, TEXTOID}
-};
-
 static RoutingPlan move_agent_timer_plan = {
 	.sql =
 	"update routing.agent_timers t set due_at = $4"
@@ -557,7 +549,7 @@ leave_owner(TimestampTz at, const DuePiece *piece)
 		return 0;
 	if (available)
 	{
-		routing_exec(&end_agent_timer_plan, values, NULL, 0);
+		routing_end_agent_timer(piece->account_id, piece->id, "owner_away");
 		return 0;
 	}
 	away_for = DatumGetIntervalP(DirectFunctionCall2(timestamp_mi, TimestampTzGetDatum(at),
@@ -608,7 +600,7 @@ leave_owner(TimestampTz at, const DuePiece *piece)
 	values[2] = CStringGetTextDatum("owner_away");
 	if (no_next)
 	{
-		routing_exec(&end_agent_timer_plan, values, NULL, 0);
+		routing_end_agent_timer(piece->account_id, piece->id, "owner_away");
 		return moved;
 	}
 	values[3] = TimestampTzGetDatum(routing_offer_deadline(since, DatumGetIntervalP(next)));
@@ -639,7 +631,7 @@ apply_hours(TimestampTz at, const DuePiece *piece)
 	routing_hours_at(piece->account_id, piece->id, at, &hours);
 	if (!hours.has_hours)
 	{
-		routing_exec(&end_agent_timer_plan, values, NULL, 0);
+		routing_end_agent_timer(piece->account_id, piece->id, "hours");
 		return 0;
 	}
 	if (hours.working != available)
@@ -674,7 +666,7 @@ become_idle(TimestampTz at, const DuePiece *piece)
 		return 0;
 	if (!available)
 	{
-		routing_exec(&end_agent_timer_plan, values, NULL, 0);
+		routing_end_agent_timer(piece->account_id, piece->id, "idle");
 		return 0;
 	}
 	routing_try_lock_queues(ROUTING_SCOPE_AGENT, piece->account_id, piece->id, 0);

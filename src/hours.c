@@ -103,13 +103,26 @@ static RoutingPlan set_hours_timer_plan = {
 	.argtypes = {INT8OID, INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID}
 };
 
-static RoutingPlan end_hours_timer_plan = {
+static RoutingPlan end_agent_timer_plan = {
 	.sql =
 	"delete from routing.agent_timers t"
-	" where t.account_id" EQ "$1 and t.agent_id" EQ "$2 and t.kind" EQ "'hours'",
-	.nargs = 2,
-	.argtypes = {INT8OID, INT8OID}
+	" where t.account_id" EQ "$1 and t.agent_id" EQ "$2 and t.kind" EQ "$3",
+	.nargs = 3,
+	.argtypes = {INT8OID, INT8OID, TEXTOID}
 };
+
+/*
+ * routing_end_agent_timer takes away an agent's timer of "kind" (owner_away,
+ * hours or idle), if they have one.
+ */
+void
+routing_end_agent_timer(int64 account_id, int64 agent_id, const char *kind)
+{
+	Datum		values[3] = {Int64GetDatum(account_id), Int64GetDatum(agent_id),
+	CStringGetTextDatum(kind)};
+
+	routing_exec(&end_agent_timer_plan, values, NULL, 0);
+}
 
 /*
  * An available agent's idle timer: due idle_after after their latest
@@ -131,18 +144,9 @@ static RoutingPlan idle_plan = {
 	.argtypes = {INT8OID, INT8OID}
 };
 
-static RoutingPlan end_idle_plan = {
-	.sql =
-	"delete from routing.agent_timers t"
-	" where t.account_id" EQ "$1 and t.agent_id" EQ "$2 and t.kind" EQ "'idle'",
-	.nargs = 2,
-	.argtypes = {INT8OID, INT8OID}
-};
-
 /*
  * routing_idle_restart gives an available agent with idle_after their idle
- * timer, counting from their latest presence; routing_idle_end takes it
- * away (the agent is away, or never idle).
+ * timer, counting from their latest presence.
  */
 void
 routing_idle_restart(int64 account_id, int64 agent_id)
@@ -150,14 +154,6 @@ routing_idle_restart(int64 account_id, int64 agent_id)
 	Datum		values[2] = {Int64GetDatum(account_id), Int64GetDatum(agent_id)};
 
 	routing_exec(&idle_plan, values, NULL, 0);
-}
-
-void
-routing_idle_end(int64 account_id, int64 agent_id)
-{
-	Datum		values[2] = {Int64GetDatum(account_id), Int64GetDatum(agent_id)};
-
-	routing_exec(&end_idle_plan, values, NULL, 0);
 }
 
 /* A schedule change, for its work as the owner. */
@@ -189,27 +185,16 @@ reschedule(void *arg)
 		routing_hours_at(change->account_id, change->agent_id, now, &hours);
 		values[2] = TimestampTzGetDatum(now);
 		values[3] = TimestampTzGetDatum(hours.next);
-		routing_exec(hours.has_hours ? &set_hours_timer_plan : &end_hours_timer_plan,
-					 values, NULL, 0);
+		if (hours.has_hours)
+			routing_exec(&set_hours_timer_plan, values, NULL, 0);
+		else
+			routing_end_agent_timer(change->account_id, change->agent_id, "hours");
 	}
 	if (change->idle_after_changed)
 	{
-		routing_idle_end(change->account_id, change->agent_id);
+		routing_end_agent_timer(change->account_id, change->agent_id, "idle");
 		routing_idle_restart(change->account_id, change->agent_id);
 	}
-}
-
-/*
- * column_datum reads a column of a trigger's row by name.
- */
-static Datum
-column_datum(HeapTuple tuple, TupleDesc desc, const char *name, bool *isnull)
-{
-	int			attnum = SPI_fnumber(desc, name);
-
-	if (attnum <= 0)
-		elog(ERROR, "column \"%s\" not found", name);
-	return heap_getattr(tuple, attnum, desc, isnull);
 }
 
 /*
@@ -222,9 +207,9 @@ changed(TriggerData *trigdata, const char *name)
 	TupleDesc	desc = RelationGetDescr(trigdata->tg_relation);
 	bool		old_null;
 	bool		new_null;
-	Datum		old = column_datum(trigdata->tg_trigtuple, desc, name, &old_null);
-	Datum		new = column_datum(trigdata->tg_newtuple, desc, name, &new_null);
-	Form_pg_attribute attr = TupleDescAttr(desc, SPI_fnumber(desc, name) - 1);
+	Datum		old = routing_row_value(trigdata->tg_trigtuple, desc, name, &old_null);
+	Datum		new = routing_row_value(trigdata->tg_newtuple, desc, name, &new_null);
+	Form_pg_attribute attr = TupleDescAttr(desc, routing_column_number(desc, name) - 1);
 
 	return old_null != new_null ||
 		(!old_null && !datumIsEqual(old, new, attr->attbyval, attr->attlen));
@@ -241,8 +226,8 @@ reschedule_row(TriggerData *trigdata, HeapTuple tuple, bool hours, bool idle)
 	ScheduleChange change = {0};
 	bool		isnull;
 
-	change.account_id = DatumGetInt64(column_datum(tuple, desc, "account_id", &isnull));
-	change.agent_id = DatumGetInt64(column_datum(tuple, desc, "agent_id", &isnull));
+	change.account_id = DatumGetInt64(routing_row_value(tuple, desc, "account_id", &isnull));
+	change.agent_id = DatumGetInt64(routing_row_value(tuple, desc, "agent_id", &isnull));
 	change.hours = hours;
 	change.idle_after_changed = idle;
 	routing_as_owner_on(trigdata->tg_relation, reschedule, &change);

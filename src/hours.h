@@ -20,7 +20,7 @@ typedef struct RoutingHours
 } RoutingHours;
 
 extern void routing_idle_restart(int64 account_id, int64 agent_id);
-extern void routing_idle_end(int64 account_id, int64 agent_id);
+extern void routing_end_agent_timer(int64 account_id, int64 agent_id, const char *kind);
 extern void routing_hours_at(int64 account_id, int64 agent_id, TimestampTz at,
 							 RoutingHours *hours);
 

@@ -191,26 +191,17 @@ routing_check_load_counts(HeapTuple tuple, TupleDesc desc)
 	for (size_t i = 0; i < lengthof(load_counts); i++)
 	{
 		bool		isnull;
-		int			attnum = SPI_fnumber(desc, load_counts[i]);
-		int32		count;
+		int32		count = DatumGetInt32(routing_row_value(tuple, desc, load_counts[i],
+															&isnull));
 
-		if (attnum <= 0)
-			elog(ERROR, "column \"%s\" not found", load_counts[i]);
-		count = DatumGetInt32(heap_getattr(tuple, attnum, desc, &isnull));
 		if (!isnull && count < 0)
-		{
-			int			agent_attnum = SPI_fnumber(desc, "agent_id");
-
-			if (agent_attnum <= 0)
-				elog(ERROR, "column \"agent_id\" not found");
 			ereport(ERROR,
 					(errcode(ERRCODE_CHECK_VIOLATION),
 					 errmsg("agent_loads row of agent %lld would have %s %d",
-							(long long) DatumGetInt64(heap_getattr(tuple, agent_attnum,
-																   desc, &isnull)),
+							(long long) DatumGetInt64(routing_row_value(tuple, desc,
+																		"agent_id", NULL)),
 							load_counts[i], count),
 					 errdetail("Counts and capacities are never negative; this is a bookkeeping error of the routing extension.")));
-		}
 	}
 }
 

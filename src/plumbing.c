@@ -8,6 +8,7 @@
 #include "postgres.h"
 #include "fmgr.h"
 
+#include "access/htup_details.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
@@ -527,3 +528,29 @@ routing_get_bool(int row, int col)
 	return !null && DatumGetBool(value);
 }
 
+/*
+ * routing_column_number is the attribute number of a trigger's row's column
+ * "name"; a column that is missing is an error.
+ */
+int
+routing_column_number(TupleDesc desc, const char *name)
+{
+	int			attnum = SPI_fnumber(desc, name);
+
+	if (attnum <= 0)
+		elog(ERROR, "column \"%s\" not found", name);
+	return attnum;
+}
+
+/*
+ * routing_row_value reads column "name" of a trigger's row; isnull, if
+ * given, says whether it was NULL.
+ */
+Datum
+routing_row_value(HeapTuple tuple, TupleDesc desc, const char *name, bool *isnull)
+{
+	bool		null;
+
+	return heap_getattr(tuple, routing_column_number(desc, name), desc,
+						isnull != NULL ? isnull : &null);
+}

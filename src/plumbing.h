@@ -64,5 +64,8 @@ extern int	routing_exec_snapshot(RoutingPlan *plan, Datum *values,
 extern Snapshot routing_take_snapshot(void);
 extern int64 routing_get_int64(int row, int col, bool *has_value);
 extern bool routing_get_bool(int row, int col);
+extern int	routing_column_number(TupleDesc desc, const char *name);
+extern Datum routing_row_value(HeapTuple tuple, TupleDesc desc, const char *name,
+							   bool *isnull);
 
 #endif							/* ROUTING_PLUMBING_H */

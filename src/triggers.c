@@ -39,19 +39,6 @@ static struct
 }			columns;
 
 /*
- * column_number finds a column of a trigger's table by name.
- */
-static int
-column_number(TupleDesc desc, const char *name)
-{
-	int			attnum = SPI_fnumber(desc, name);
-
-	if (attnum <= 0)
-		elog(ERROR, "column \"%s\" not found", name);
-	return attnum;
-}
-
-/*
  * conversation_columns caches the attribute numbers of conversations'
  * columns for the table's current definition.
  */
@@ -63,7 +50,7 @@ conversation_columns(Relation rel)
 	if (columns.relid == RelationGetRelid(rel) && columns.generation == generation)
 		return;
 	for (int i = 0; i < CONVERSATION_COLUMN_COUNT; i++)
-		columns.attnums[i] = column_number(RelationGetDescr(rel),
+		columns.attnums[i] = routing_column_number(RelationGetDescr(rel),
 										   conversation_column_names[i]);
 	columns.relid = RelationGetRelid(rel);
 	columns.generation = generation;
@@ -362,8 +349,8 @@ typedef struct AgentWork
 static void
 read_agent(HeapTuple tuple, TupleDesc desc, AgentWork *work)
 {
-	work->account_id = get_int64(tuple, desc, column_number(desc, "account_id"), NULL);
-	work->agent_id = get_int64(tuple, desc, column_number(desc, "agent_id"), NULL);
+	work->account_id = get_int64(tuple, desc, routing_column_number(desc, "account_id"), NULL);
+	work->agent_id = get_int64(tuple, desc, routing_column_number(desc, "agent_id"), NULL);
 }
 
 static void
@@ -428,17 +415,17 @@ target_of_row(const char *kind, HeapTuple tuple, TupleDesc desc,
 {
 	bool		has_agent;
 
-	target->account_id = get_int64(tuple, desc, column_number(desc, "account_id"), NULL);
+	target->account_id = get_int64(tuple, desc, routing_column_number(desc, "account_id"), NULL);
 	target->scope = ROUTING_SCOPE_ACCOUNT;
 	target->id = 0;
 	if (strcmp(kind, "account") == 0 || strcmp(kind, "contact") == 0)
 		return;
-	target->id = get_int64(tuple, desc, column_number(desc, "agent_id"), &has_agent);
+	target->id = get_int64(tuple, desc, routing_column_number(desc, "agent_id"), &has_agent);
 	target->scope = ROUTING_SCOPE_AGENT;
 	if (!has_agent && strcmp(kind, "agent_or_team") == 0)
 	{
 		target->scope = ROUTING_SCOPE_TEAM;
-		target->id = get_int64(tuple, desc, column_number(desc, "team_id"), NULL);
+		target->id = get_int64(tuple, desc, routing_column_number(desc, "team_id"), NULL);
 	}
 }
 
@@ -450,13 +437,13 @@ membership_of_row(HeapTuple tuple, TupleDesc desc)
 {
 	RoutingMembership membership;
 	bool		isnull;
-	char	   *role = TextDatumGetCString(heap_getattr(tuple, column_number(desc, "role"),
+	char	   *role = TextDatumGetCString(heap_getattr(tuple, routing_column_number(desc, "role"),
 														desc, &isnull));
 
 	membership.is_primary = strcmp(role, "primary") == 0;
-	membership.account_id = get_int64(tuple, desc, column_number(desc, "account_id"), NULL);
-	membership.team_id = get_int64(tuple, desc, column_number(desc, "team_id"), NULL);
-	membership.agent_id = get_int64(tuple, desc, column_number(desc, "agent_id"), NULL);
+	membership.account_id = get_int64(tuple, desc, routing_column_number(desc, "account_id"), NULL);
+	membership.team_id = get_int64(tuple, desc, routing_column_number(desc, "team_id"), NULL);
+	membership.agent_id = get_int64(tuple, desc, routing_column_number(desc, "agent_id"), NULL);
 	return membership;
 }
 
@@ -550,18 +537,18 @@ routing_rule_check(PG_FUNCTION_ARGS)
 	tuple = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ?
 		trigdata->tg_newtuple : trigdata->tg_trigtuple;
 	desc = RelationGetDescr(trigdata->tg_relation);
-	work.agent_id = get_int64(tuple, desc, column_number(desc, "default_agent_id"),
+	work.agent_id = get_int64(tuple, desc, routing_column_number(desc, "default_agent_id"),
 							  &has_default);
 	if (!has_default)
 		return PointerGetDatum(tuple);
-	work.account_id = get_int64(tuple, desc, column_number(desc, "account_id"), NULL);
+	work.account_id = get_int64(tuple, desc, routing_column_number(desc, "account_id"), NULL);
 	routing_as_owner_on(trigdata->tg_relation, read_seat, &work);
 	if (!work.answer)
 		ereport(ERROR,
 				(errcode(ERRCODE_CHECK_VIOLATION),
 				 errmsg("default agent %lld of the rule of channel %lld holds no paid seat",
 						(long long) work.agent_id,
-						(long long) get_int64(tuple, desc, column_number(desc, "channel_id"), NULL)),
+						(long long) get_int64(tuple, desc, routing_column_number(desc, "channel_id"), NULL)),
 				 errdetail("A default agent must hold a sales or service seat in account %lld.",
 						   (long long) work.account_id)));
 	return PointerGetDatum(tuple);
@@ -587,7 +574,7 @@ routing_channel_check(PG_FUNCTION_ARGS)
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
 		elog(ERROR, "routing_channel_check must be an UPDATE trigger");
 	desc = RelationGetDescr(trigdata->tg_relation);
-	kind_column = column_number(desc, "kind");
+	kind_column = routing_column_number(desc, "kind");
 	old_kind = TextDatumGetCString(heap_getattr(trigdata->tg_trigtuple, kind_column,
 												desc, &isnull));
 	new_kind = TextDatumGetCString(heap_getattr(trigdata->tg_newtuple, kind_column,
@@ -597,7 +584,7 @@ routing_channel_check(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("channel %lld cannot change kind from %s to %s",
 						(long long) get_int64(trigdata->tg_trigtuple, desc,
-											  column_number(desc, "channel_id"), NULL),
+											  routing_column_number(desc, "channel_id"), NULL),
 						old_kind, new_kind),
 				 errdetail("Chat, bot and messenger conversations count in agents' loads; other kinds do not."),
 				 errhint("Create a new channel instead.")));
@@ -720,7 +707,7 @@ routing_members_version_guard(PG_FUNCTION_ARGS)
 	if (routing_loads_writing())
 		return PointerGetDatum(row);
 	desc = RelationGetDescr(trigdata->tg_relation);
-	attnum = column_number(desc, "members_version");
+	attnum = routing_column_number(desc, "members_version");
 	version = get_int64(row, desc, attnum, NULL);
 	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ?
 		version == get_int64(trigdata->tg_trigtuple, desc, attnum, NULL) :
@@ -729,8 +716,8 @@ routing_members_version_guard(PG_FUNCTION_ARGS)
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 			 errmsg("cannot set members_version of team %lld of account %lld directly",
-					(long long) get_int64(row, desc, column_number(desc, "team_id"), NULL),
-					(long long) get_int64(row, desc, column_number(desc, "account_id"), NULL)),
+					(long long) get_int64(row, desc, routing_column_number(desc, "team_id"), NULL),
+					(long long) get_int64(row, desc, routing_column_number(desc, "account_id"), NULL)),
 			 errdetail("The routing extension moves members_version to a value never used before whenever the team's primary members change; a value set by hand could stand for other members."),
 			 TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) ?
 			 errhint("%s", ROUTING_RESTORE_HINT) :
@@ -746,12 +733,12 @@ read_capacity(HeapTuple tuple, TupleDesc desc, RoutingCapacityRow *row)
 {
 	bool		isnull;
 
-	row->account_id = get_int64(tuple, desc, column_number(desc, "account_id"), NULL);
-	row->agent_id = get_int64(tuple, desc, column_number(desc, "agent_id"), NULL);
-	row->is_chat = strcmp(TextDatumGetCString(heap_getattr(tuple, column_number(desc, "work"),
+	row->account_id = get_int64(tuple, desc, routing_column_number(desc, "account_id"), NULL);
+	row->agent_id = get_int64(tuple, desc, routing_column_number(desc, "agent_id"), NULL);
+	row->is_chat = strcmp(TextDatumGetCString(heap_getattr(tuple, routing_column_number(desc, "work"),
 														   desc, &isnull)),
 						  "chat") == 0;
-	row->max_open = DatumGetInt32(heap_getattr(tuple, column_number(desc, "max_open"),
+	row->max_open = DatumGetInt32(heap_getattr(tuple, routing_column_number(desc, "max_open"),
 											   desc, &isnull));
 }
 
