@@ -10,7 +10,8 @@ OBJS = src/shards.o src/plumbing.o src/set_cache.o src/index_scan.o src/channel.
 DATA = routing--1.0.sql routing--1.0--1.1.sql routing--1.1--1.2.sql \
        routing--1.2--1.3.sql routing--1.3--1.4.sql \
        routing--1.4--1.5.sql routing--1.5--1.6.sql routing--1.6--1.7.sql \
-       routing--1.7--1.8.sql routing--1.8--1.9.sql
+       routing--1.7--1.8.sql routing--1.8--1.9.sql \
+       routing--1.9--1.10.sql
 REGRESS = schema unassigned manual_triage bad_input accounts privileges \
           eligibility users_and_teams least_busy random_pick contact_owner \
           availability_switch load_bookkeeping route_conversation explain \
