@@ -3,7 +3,7 @@
 
 EXTENSION = routing
 MODULE_big = routing
-OBJS = src/shards.o src/plumbing.o src/set_cache.o src/index_scan.o src/channel.o src/eligibility.o \
+OBJS = src/shards.o src/plumbing.o src/announce.o src/set_cache.o src/index_scan.o src/channel.o src/eligibility.o \
        src/pools.o src/loads.o src/trace.o src/candidates.o src/decision.o src/queue.o src/books.o src/triggers.o \
        src/functions.o src/explain.o src/distribute.o src/offers.o src/hours.o \
        src/away.o src/clock.o src/worker.o

@@ -2,18 +2,18 @@
  * books.c
  *		The conversation books: routing a new conversation, checking and
  *		counting a new owner, moving a chat between agents' loads when its
- *		owner, status or channel changes, and logging and announcing each
- *		change of owner.  The triggers call these as the extension owner.
+ *		owner, status or channel changes, and logging each change of owner
+ *		and having it announced.  The triggers call these as the extension owner.
  */
 #include "postgres.h"
 #include "fmgr.h"
 
 #include "access/xact.h"
 #include "catalog/pg_type.h"
-#include "commands/async.h"
-#include "lib/stringinfo.h"
 #include "utils/builtins.h"
+#include "utils/xid8.h"
 
+#include "announce.h"
 #include "books.h"
 #include "channel.h"
 #include "decision.h"
@@ -288,25 +288,27 @@ routing_book_drain(const ConversationRow *old, const ConversationRow *new)
 static RoutingPlan log_plan = {
 	.sql =
 	"insert into routing.assignment_log (account_id, log_id, conversation_id,"
-	" from_agent_id, from_team_id, to_agent_id, to_team_id, assigned_by, reason, at)"
+	" from_agent_id, from_team_id, to_agent_id, to_team_id, assigned_by, reason, at, xact_id)"
 	" overriding system value values ($1, " ROUTING_NEXT_ID("assignment_log_log_id_seq") ","
-	" $2, $3, $4, $5, $6, $7, $8, $9)",
-	.nargs = 9,
+	" $2, $3, $4, $5, $6, $7, $8, $9, $10) returning log_id",
+	.nargs = 10,
 	.argtypes = {INT8OID, INT8OID, INT8OID, INT8OID, INT8OID, INT8OID, TEXTOID, TEXTOID,
-	TIMESTAMPTZOID}
+	TIMESTAMPTZOID, XID8OID}
 };
 
 /*
  * routing_book_owner_change writes the assignment_log row of a change of
- * owner ("reason": why the rule chose the owner, or NULL) and queues its
- * NOTIFY, which PostgreSQL delivers only if the transaction commits.
+ * owner ("reason": why the rule chose the owner, or NULL) and announces it
+ * (announce.c); a row the clock worker announces carries the transaction's
+ * id.
  */
 void
 routing_book_owner_change(const ConversationRow *old, const ConversationRow *new,
 						  const char *reason)
 {
-	Datum		values[9];
-	char		nulls[9];
+	RoutingAnnouncer announcer = routing_announcer();
+	Datum		values[10];
+	char		nulls[10];
 
 	memset(nulls, ' ', sizeof(nulls));
 	values[0] = Int64GetDatum(new->account_id);
@@ -325,31 +327,25 @@ routing_book_owner_change(const ConversationRow *old, const ConversationRow *new
 	nulls[7] = reason != NULL ? ' ' : 'n';
 	values[8] = TimestampTzGetDatum(new->has_assigned_at ? new->assigned_at
 									: GetCurrentTimestamp());
+	values[9] = announcer == ROUTING_ANNOUNCER_WORKER ?
+		FullTransactionIdGetDatum(GetTopFullTransactionId()) : (Datum) 0;
+	nulls[9] = announcer == ROUTING_ANNOUNCER_WORKER ? ' ' : 'n';
 	routing_exec(&log_plan, values, nulls, 0);
 
-	if (routing_announcing())
+	if (announcer != ROUTING_ANNOUNCER_NONE)
 	{
-		StringInfoData payload;
+		RoutingAnnouncement announcement = {
+			.account_id = new->account_id,
+			.conversation_id = new->conversation_id,
+			.log_id = routing_get_int64(0, 1, NULL),
+			.has_agent = new->has_agent,
+			.agent_id = new->agent_id,
+			.has_team = new->has_team,
+			.team_id = new->team_id,
+			.assigned_by = new->assigned_by[0] ? new->assigned_by : NULL
+		};
 
-		initStringInfo(&payload);
-		appendStringInfo(&payload,
-						 "{\"account_id\": %lld, \"conversation_id\": %lld, \"agent_id\": ",
-						 (long long) new->account_id, (long long) new->conversation_id);
-		if (new->has_agent)
-			appendStringInfo(&payload, "%lld", (long long) new->agent_id);
-		else
-			appendStringInfoString(&payload, "null");
-		appendStringInfoString(&payload, ", \"team_id\": ");
-		if (new->has_team)
-			appendStringInfo(&payload, "%lld", (long long) new->team_id);
-		else
-			appendStringInfoString(&payload, "null");
-		appendStringInfoString(&payload, ", \"assigned_by\": ");
-		if (new->assigned_by[0])
-			appendStringInfo(&payload, "\"%s\"}", new->assigned_by);
-		else
-			appendStringInfoString(&payload, "null}");
-		Async_Notify("routing_assignment", payload.data);
+		routing_announce(announcer, &announcement);
 	}
 }
 

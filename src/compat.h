@@ -32,4 +32,11 @@
 	pg_database_ownercheck((database), (role))
 #endif
 
+#if PG_VERSION_NUM >= 170000
+/* 17 gave each backend a ProcNumber in place of its PGPROC's pgprocno. */
+#define compat_my_proc_number() ((uint32) MyProcNumber)
+#else
+#define compat_my_proc_number() ((uint32) MyProc->pgprocno)
+#endif
+
 #endif							/* ROUTING_COMPAT_H */

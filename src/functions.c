@@ -803,11 +803,21 @@ static RoutingPlan restored_accounts_plan = {
 };
 
 /*
+ * The restored log rows' transaction ids are another cluster's (or an
+ * earlier life's): a clock worker here would take them for its own and
+ * announce history.
+ */
+static RoutingPlan restored_log_plan = {
+	.sql = "update routing.assignment_log set xact_id = null where xact_id is not null",
+	.nargs = 0
+};
+
+/*
  * end_restore is routing_post_restore's work as the owner: it turns the
  * triggers back on, checks the foreign keys and the load rows of every
- * account, then copies each account's facts to its load rows, moves its
- * versions and drains its queues (resync_and_drain), as routing.drain()
- * does.
+ * account, forgets the restored log rows' transaction ids, then copies each
+ * account's facts to its load rows, moves its versions and drains its
+ * queues (resync_and_drain), as routing.drain() does.
  */
 static void
 end_restore(void *arg)
@@ -825,6 +835,7 @@ end_restore(void *arg)
 		accounts[i] = routing_get_int64(i, 1, NULL);
 	for (int i = 0; i < naccounts; i++)
 		routing_check_loads(accounts[i]);
+	routing_exec(&restored_log_plan, NULL, NULL, 0);
 	for (int i = 0; i < naccounts; i++)
 		call->assigned += resync_and_drain(accounts[i]);
 }

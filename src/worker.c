@@ -6,6 +6,8 @@
  *		routing.clock_interval: the postmaster starts it, restarts it after
  *		a crash, and stops it on shutdown.  Without preloading, everything
  *		else works, and pg_cron or the application calls routing.tick().
+ *		The same worker announces its database's changes of owner
+ *		(announce.c), woken by the commits that make them.
  */
 #include "postgres.h"
 #include "fmgr.h"
@@ -27,6 +29,7 @@
 #include "utils/timestamp.h"
 #include "utils/varlena.h"
 
+#include "announce.h"
 #include "clock.h"
 #include "plumbing.h"
 
@@ -40,8 +43,8 @@ static int	clock_interval = 1000;
 
 /*
  * register_clock_workers registers one clock worker per database named in
- * routing.clock_databases.  The list is fixed at server start, as
- * shared_preload_libraries is.
+ * routing.clock_databases, and their announcers' slots.  The list is fixed
+ * at server start, as shared_preload_libraries is.
  */
 static void
 register_clock_workers(void)
@@ -49,6 +52,7 @@ register_clock_workers(void)
 	char	   *names;
 	List	   *databases;
 	ListCell   *cell;
+	int			slot = 0;
 
 	if (clock_databases == NULL || clock_databases[0] == '\0')
 		return;
@@ -76,8 +80,10 @@ register_clock_workers(void)
 		snprintf(worker.bgw_name, BGW_MAXLEN, "routing clock for database %s", database);
 		strlcpy(worker.bgw_type, "routing clock", BGW_MAXLEN);
 		strlcpy(worker.bgw_extra, database, BGW_EXTRALEN);
+		worker.bgw_main_arg = Int32GetDatum(slot++);
 		RegisterBackgroundWorker(&worker);
 	}
+	routing_announce_preload(databases);
 }
 
 /*
@@ -159,30 +165,68 @@ tick_database(const char *database, ClockState *state)
 }
 
 /*
- * routing_clock_main is a clock worker: it connects to its database and
- * ticks it every routing.clock_interval (a batch per transaction, as many
- * as are due) until the postmaster stops it
- * (SIGTERM ends it at its next wait or between two pieces of work).  An
- * error ends the process, and the postmaster starts it again a few
- * seconds later; a crash restarts it with the server.
+ * announce_database announces the changes of owner committed since the
+ * last batch, in a REPEATABLE READ transaction of its own (the position and
+ * the rows read under one snapshot), if the database's extension keeps a
+ * position (1.10 or later).
+ */
+static void
+announce_database(void)
+{
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	XactIsoLevel = XACT_REPEATABLE_READ;
+	PushActiveSnapshot(GetTransactionSnapshot());
+	if (routing_announce_ready())
+	{
+		pgstat_report_activity(STATE_RUNNING, "routing announcements");
+		(void) routing_announce_committed();
+	}
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+	pgstat_report_activity(STATE_IDLE, NULL);
+}
+
+/*
+ * routing_clock_main is a clock worker: it connects to its database, then
+ * announces what each commit that sets its latch made, and ticks the
+ * database every routing.clock_interval (a batch per transaction, as many
+ * as are due) until the postmaster stops it (SIGTERM ends it at its next
+ * wait or between two pieces of work).  An error ends the process, and the
+ * postmaster starts it again a few seconds later; a crash restarts it with
+ * the server.  Announcing also on each tick catches a commit whose wake-up
+ * found no worker (it was starting) or came from another session (COMMIT
+ * PREPARED).
  */
 void
 routing_clock_main(Datum main_arg)
 {
 	char		database[BGW_EXTRALEN];
 	ClockState	state = CLOCK_STARTING;
+	TimestampTz next_tick = 0;
 
 	strlcpy(database, MyBgworkerEntry->bgw_extra, sizeof(database));
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	pqsignal(SIGTERM, die);
 	BackgroundWorkerUnblockSignals();
 	BackgroundWorkerInitializeConnection(database, NULL, 0);
+	routing_announce_attach(DatumGetInt32(main_arg));
 	for (;;)
 	{
-		while (tick_database(database, &state))
-			CHECK_FOR_INTERRUPTS();
+		TimestampTz now;
+
+		announce_database();
+		now = GetCurrentTimestamp();
+		if (now >= next_tick)
+		{
+			while (tick_database(database, &state))
+				CHECK_FOR_INTERRUPTS();
+			now = GetCurrentTimestamp();
+			next_tick = TimestampTzPlusMilliseconds(now, clock_interval);
+		}
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-						 clock_interval, PG_WAIT_EXTENSION);
+						 Max(TimestampDifferenceMilliseconds(now, next_tick), 1),
+						 PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
 		CHECK_FOR_INTERRUPTS();
 		if (ConfigReloadPending)
