@@ -105,7 +105,7 @@ $$;
 create function bench.reset() returns void
     language sql
 as $$
-    truncate routing.conversations, routing.assignment_log, routing.events, routing.offers,
+    truncate routing.conversations, routing.assignment_log, routing.events, routing.offers, routing.offer_exclusions,
              bench.conversations_bare, bench.floor_log,
              bench.conversations_ref, bench.ref_log, bench.ref_events;
     set local session_replication_role = replica;
