@@ -9,8 +9,11 @@
 #include "fmgr.h"
 
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
+#include "commands/sequence.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/xid8.h"
 
 #include "announce.h"
@@ -18,6 +21,7 @@
 #include "channel.h"
 #include "decision.h"
 #include "eligibility.h"
+#include "index_scan.h"
 #include "loads.h"
 #include "offers.h"
 #include "plumbing.h"
@@ -285,68 +289,85 @@ routing_book_drain(const ConversationRow *old, const ConversationRow *new)
 		routing_drain_queues(ROUTING_SCOPE_CHANNEL, new->account_id, new->channel_id, 0);
 }
 
-static RoutingPlan log_plan = {
-	.sql =
-	"insert into routing.assignment_log (account_id, log_id, conversation_id,"
-	" from_agent_id, from_team_id, to_agent_id, to_team_id, assigned_by, reason, at, xact_id)"
-	" overriding system value values ($1, " ROUTING_NEXT_ID("assignment_log_log_id_seq") ","
-	" $2, $3, $4, $5, $6, $7, $8, $9, $10) returning log_id",
-	.nargs = 10,
-	.argtypes = {INT8OID, INT8OID, INT8OID, INT8OID, INT8OID, INT8OID, TEXTOID, TEXTOID,
-	TIMESTAMPTZOID, XID8OID}
+/* assignment_log, appended to directly (routing_table_append). */
+static RoutingTable log_table = {
+	.name = "assignment_log",
+	.columns = {"account_id", "log_id", "conversation_id", "from_agent_id", "from_team_id",
+	"to_agent_id", "to_team_id", "assigned_by", "reason", "at", "xact_id"}
 };
+
+/*
+ * next_log_id takes the next log_id from the node's sequence (a Citus
+ * node's has its own range), looked up once per schema generation.
+ */
+static int64
+next_log_id(void)
+{
+	static uint64 generation = 0;
+	static Oid	sequence = InvalidOid;
+
+	if (generation != routing_schema_generation())
+	{
+		sequence = get_relname_relid("assignment_log_log_id_seq",
+									 get_namespace_oid("routing", false));
+		if (!OidIsValid(sequence))
+			elog(ERROR, "sequence routing.assignment_log_log_id_seq does not exist");
+		generation = routing_schema_generation();
+	}
+	return nextval_internal(sequence, false);
+}
 
 /*
  * routing_book_owner_change writes the assignment_log row of a change of
  * owner ("reason": why the rule chose the owner, or NULL) and announces it
  * (announce.c); a row the clock worker announces carries the transaction's
- * id.
+ * id.  The row is appended directly, without the INSERT statement's
+ * executor start-up and its foreign key's check query: the conversation it
+ * references is the row this transaction is inserting or has just updated,
+ * which no other transaction can delete before this one ends; its
+ * assigned_by passed the same CHECK in that row.
  */
 void
 routing_book_owner_change(const ConversationRow *old, const ConversationRow *new,
 						  const char *reason)
 {
 	RoutingAnnouncer announcer = routing_announcer();
-	Datum		values[10];
-	char		nulls[10];
+	RoutingAnnouncement announcement = {
+		.account_id = new->account_id,
+		.conversation_id = new->conversation_id,
+		.log_id = next_log_id(),
+		.has_agent = new->has_agent,
+		.agent_id = new->agent_id,
+		.has_team = new->has_team,
+		.team_id = new->team_id,
+		.assigned_by = new->assigned_by[0] ? new->assigned_by : NULL
+	};
+	Datum		values[11];
+	bool		nulls[11];
 
-	memset(nulls, ' ', sizeof(nulls));
 	values[0] = Int64GetDatum(new->account_id);
-	values[1] = Int64GetDatum(new->conversation_id);
-	values[2] = Int64GetDatum(old->agent_id);
-	nulls[2] = old->has_agent ? ' ' : 'n';
-	values[3] = Int64GetDatum(old->team_id);
-	nulls[3] = old->has_team ? ' ' : 'n';
-	values[4] = Int64GetDatum(new->agent_id);
-	nulls[4] = new->has_agent ? ' ' : 'n';
-	values[5] = Int64GetDatum(new->team_id);
-	nulls[5] = new->has_team ? ' ' : 'n';
-	values[6] = new->assigned_by[0] ? CStringGetTextDatum(new->assigned_by) : (Datum) 0;
-	nulls[6] = new->assigned_by[0] ? ' ' : 'n';
-	values[7] = reason != NULL ? CStringGetTextDatum(reason) : (Datum) 0;
-	nulls[7] = reason != NULL ? ' ' : 'n';
-	values[8] = TimestampTzGetDatum(new->has_assigned_at ? new->assigned_at
+	values[1] = Int64GetDatum(announcement.log_id);
+	values[2] = Int64GetDatum(new->conversation_id);
+	values[3] = Int64GetDatum(old->agent_id);
+	nulls[3] = !old->has_agent;
+	values[4] = Int64GetDatum(old->team_id);
+	nulls[4] = !old->has_team;
+	values[5] = Int64GetDatum(new->agent_id);
+	nulls[5] = !new->has_agent;
+	values[6] = Int64GetDatum(new->team_id);
+	nulls[6] = !new->has_team;
+	values[7] = new->assigned_by[0] ? CStringGetTextDatum(new->assigned_by) : (Datum) 0;
+	nulls[7] = !new->assigned_by[0];
+	values[8] = reason != NULL ? CStringGetTextDatum(reason) : (Datum) 0;
+	nulls[8] = reason == NULL;
+	values[9] = TimestampTzGetDatum(new->has_assigned_at ? new->assigned_at
 									: GetCurrentTimestamp());
-	values[9] = announcer == ROUTING_ANNOUNCER_WORKER ?
+	values[10] = announcer == ROUTING_ANNOUNCER_WORKER ?
 		FullTransactionIdGetDatum(GetTopFullTransactionId()) : (Datum) 0;
-	nulls[9] = announcer == ROUTING_ANNOUNCER_WORKER ? ' ' : 'n';
-	routing_exec(&log_plan, values, nulls, 0);
-
-	if (announcer != ROUTING_ANNOUNCER_NONE)
-	{
-		RoutingAnnouncement announcement = {
-			.account_id = new->account_id,
-			.conversation_id = new->conversation_id,
-			.log_id = routing_get_int64(0, 1, NULL),
-			.has_agent = new->has_agent,
-			.agent_id = new->agent_id,
-			.has_team = new->has_team,
-			.team_id = new->team_id,
-			.assigned_by = new->assigned_by[0] ? new->assigned_by : NULL
-		};
-
-		routing_announce(announcer, &announcement);
-	}
+	nulls[10] = announcer != ROUTING_ANNOUNCER_WORKER;
+	nulls[0] = nulls[1] = nulls[2] = nulls[9] = false;
+	routing_table_append(&log_table, values, nulls);
+	routing_announce(announcer, &announcement);
 }
 
 /*

@@ -32,6 +32,15 @@
 	pg_database_ownercheck((database), (role))
 #endif
 
+#if PG_VERSION_NUM >= 160000
+/* 16 added onlySummarizing (for updates; an insert enters every index). */
+#define compat_insert_index_tuples(result, slot, estate) \
+	ExecInsertIndexTuples((result), (slot), (estate), false, false, NULL, NIL, false)
+#else
+#define compat_insert_index_tuples(result, slot, estate) \
+	ExecInsertIndexTuples((result), (slot), (estate), false, false, NULL, NIL)
+#endif
+
 #if PG_VERSION_NUM >= 170000
 /* 17 gave each backend a ProcNumber in place of its PGPROC's pgprocno. */
 #define compat_my_proc_number() ((uint32) MyProcNumber)

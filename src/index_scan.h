@@ -1,7 +1,8 @@
 /*
  * index_scan.h
  *		Reading routing tables straight through an index (index_scan.c): no
- *		plan and no executor start-up, rows in index order.  A RoutingTable
+ *		plan and no executor start-up, rows in index order; and appending
+ *		rows the same way.  A RoutingTable
  *		names the table, its index and the columns read; their ids and
  *		attribute numbers are looked up once per schema generation (a
  *		Citus shard's, once per shard generation).
@@ -61,5 +62,7 @@ extern char *routing_index_scan_text(RoutingIndexScan *scan, int column);
 extern bool routing_index_scan_lock(RoutingIndexScan *scan);
 extern struct HeapTupleData *routing_index_scan_tuple(RoutingIndexScan *scan);
 extern void routing_index_scan_end(RoutingIndexScan *scan);
+extern void routing_table_append(RoutingTable *table, const Datum *values,
+								 const bool *nulls);
 
 #endif							/* ROUTING_INDEX_SCAN_H */
