@@ -35,7 +35,9 @@
 	" and d.refobjid = $1 and d.deptype = 'e'"
 
 /*
- * The extension's tables in foreign key order (a referenced table before the
+ * The extension's tables of accounts (those with account_id; a table of the
+ * database's own, such as announcer, stays local on each node) in foreign
+ * key order (a referenced table before the
  * tables that reference it: Citus distributes a table only when the tables
  * it references are distributed), each with whether Citus knows it already
  * and whether that is as hash-distributed by account_id in the colocation
@@ -45,7 +47,9 @@
 static const char *const tables_sql =
 "with recursive routing_tables as ("
 " select c.oid from pg_catalog.pg_class c," ROUTING_MEMBERS("pg_catalog.pg_class")
-" and d.objid = c.oid and c.relkind in ('r', 'p')),"
+" and d.objid = c.oid and c.relkind in ('r', 'p')"
+" and exists (select from pg_catalog.pg_attribute a where a.attrelid = c.oid"
+" and a.attname = 'account_id' and not a.attisdropped)),"
 " levels (oid, level) as ("
 " select t.oid, 0 from routing_tables t"
 " union all"
