@@ -1,2 +1,61 @@
 -- routing 1.9 -> 1.10
 \echo Use "ALTER EXTENSION routing UPDATE TO '1.10'" to load this file. \quit
+
+-- On a Citus cluster (issue 24).  The coordinator's ALTER EXTENSION routing
+-- UPDATE runs this script on the coordinator, then Citus runs it on every
+-- worker, in the same transaction.  Each node changes its own copy of every
+-- routing table, and each worker its own shards of them (the block at the
+-- end): Citus must not carry a statement on a distributed table to the
+-- workers itself, as it would with the whole script as the statement's text
+-- ("cannot insert multiple commands into a prepared statement").  Without
+-- Citus, nothing.
+do $$
+begin
+    if pg_catalog.current_setting('citus.enable_ddl_propagation', true) is not null then
+        set local citus.enable_ddl_propagation = off;
+    end if;
+end
+$$;
+
+alter table routing.assignment_log add column xact_id pg_catalog.xid8;
+create index assignment_log_to_announce on routing.assignment_log (xact_id) where xact_id is not null;
+create table routing.announcer (
+    only_row boolean primary key default true check (only_row),
+    position pg_catalog.pg_snapshot not null,
+    announced bigint not null default 0,
+    at timestamptz
+);
+insert into routing.announcer (position) values (pg_catalog.pg_current_snapshot());
+
+-- On a Citus cluster (issue 24): this worker's shards of the routing tables
+-- changed above, changed the same way (each worker runs this for its own
+-- placements; the coordinator holds none).  A shard is the table's name and
+-- _<shardid>, and so is each of its indexes.  Then Citus's DDL propagation is
+-- back to the session's default for the rest of the transaction.  Without
+-- Citus, nothing.
+do $$
+declare
+    shard_id bigint;
+begin
+    if pg_catalog.current_setting('citus.enable_ddl_propagation', true) is null then
+        return;
+    end if;
+    set local citus.enable_ddl_propagation to default;
+    if pg_catalog.to_regclass('pg_catalog.pg_dist_placement') is null then
+        return;
+    end if;
+    for shard_id in
+        select s.shardid from pg_catalog.pg_dist_shard s
+        join pg_catalog.pg_dist_placement p on p.shardid operator(pg_catalog.=) s.shardid
+        join pg_catalog.pg_dist_local_group g on g.groupid operator(pg_catalog.=) p.groupid
+        where s.logicalrelid operator(pg_catalog.=) 'routing.assignment_log'::pg_catalog.regclass
+        order by s.shardid
+    loop
+        execute pg_catalog.format('alter table routing.%I add column xact_id pg_catalog.xid8',
+                                  'assignment_log_' || shard_id);
+        execute pg_catalog.format('create index %I on routing.%I (xact_id) where xact_id is not null',
+                                  'assignment_log_to_announce_' || shard_id,
+                                  'assignment_log_' || shard_id);
+    end loop;
+end
+$$;
