@@ -7,11 +7,13 @@
 -- routing table, and each worker its own shards of them (the block at the
 -- end): Citus must not carry a statement on a distributed table to the
 -- workers itself, as it would with the whole script as the statement's text
--- ("cannot insert multiple commands into a prepared statement").  Without
--- Citus, nothing.
+-- ("cannot insert multiple commands into a prepared statement").  The
+-- setting's value before is kept for the end.  Without Citus, nothing.
 do $$
 begin
     if pg_catalog.current_setting('citus.enable_ddl_propagation', true) is not null then
+        perform pg_catalog.set_config('routing_upgrade.citus_ddl_propagation',
+                                      pg_catalog.current_setting('citus.enable_ddl_propagation'), true);
         set local citus.enable_ddl_propagation = off;
     end if;
 end
@@ -31,8 +33,8 @@ insert into routing.announcer (position) values (pg_catalog.pg_current_snapshot(
 -- changed above, changed the same way (each worker runs this for its own
 -- placements; the coordinator holds none).  A shard is the table's name and
 -- _<shardid>, and so is each of its indexes.  Then Citus's DDL propagation is
--- back to the session's default for the rest of the transaction.  Without
--- Citus, nothing.
+-- back to what it was before the script (off when Citus itself runs the
+-- script on a worker, or on a node it adds).  Without Citus, nothing.
 do $$
 declare
     shard_id bigint;
@@ -40,7 +42,8 @@ begin
     if pg_catalog.current_setting('citus.enable_ddl_propagation', true) is null then
         return;
     end if;
-    set local citus.enable_ddl_propagation to default;
+    perform pg_catalog.set_config('citus.enable_ddl_propagation',
+                                  pg_catalog.current_setting('routing_upgrade.citus_ddl_propagation'), true);
     if pg_catalog.to_regclass('pg_catalog.pg_dist_placement') is null then
         return;
     end if;
