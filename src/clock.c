@@ -1,7 +1,8 @@
 /*
  * clock.c
  *		routing.tick(at): the timed work of section 16 due at "at", in every
- *		account of the database: offers that lapse, conversations that
+ *		account of the database (on a Citus node, in each shard group placed
+ *		there): offers that lapse, conversations that
  *		waited in a queue long enough after lapses for the agents who let
  *		them lapse to take them again, the conversations of owners who
  *		stayed away, the boundaries of working hours and idle agents.  The
@@ -815,14 +816,18 @@ walk(TickCall *call, PieceKind kind)
 }
 
 /*
- * tick_work is routing_tick's work as the owner: the due offers, then the
- * due agent timers.
+ * tick_work is routing_tick's work as the owner, on the tables or in one
+ * shard group of a Citus node (called once per group): the due offers, then
+ * the due agent timers.  With one_batch, once a group's batch did work, the
+ * groups after it wait for the next call.
  */
 static void
 tick_work(void *arg)
 {
 	TickCall   *call = arg;
 
+	if (call->one_batch && call->more)
+		return;
 	call->piece_context = AllocSetContextCreate(CurrentMemoryContext, "routing tick piece",
 												ALLOCSET_DEFAULT_SIZES);
 	walk(call, PIECE_OFFER);
@@ -833,7 +838,10 @@ tick_work(void *arg)
 
 /*
  * routing_tick_at does the timed work due at "at" and returns how many
- * pieces it did: routing.tick() and the clock's worker (worker.c).  With
+ * pieces it did: routing.tick() and the clock's worker (worker.c).  On a
+ * Citus node, the work of the shard groups placed there, each in turn as a
+ * trigger on its shards works (routing_as_owner_each): every node ticks its
+ * own accounts, in its own transaction, with no two-phase commit.  With
  * one_batch it stops after the first batch that did work and sets *more
  * when more may be due: the worker commits each batch, so that a
  * transaction never holds more than a batch of pieces' subtransactions and
@@ -847,7 +855,7 @@ routing_tick_at(TimestampTz at, bool one_batch, bool *more)
 {
 	TickCall	call = {.at = at, .one_batch = one_batch};
 
-	routing_as_owner_local("routing.tick()", tick_work, &call);
+	routing_as_owner_each("routing.tick()", tick_work, &call);
 	if (more != NULL)
 		*more = call.one_batch && call.more;
 	return call.done;
@@ -857,7 +865,8 @@ PG_FUNCTION_INFO_V1(routing_tick);
 
 /*
  * routing_tick is routing.tick(at) (section 16): the timed work due at
- * "at" in this database, every account; returns how many pieces it did.
+ * "at" in this database, every account (on a Citus node, every account
+ * whose shards are there); returns how many pieces it did.
  * "at" need not increase from one call to the next; the work is dated
  * "at" (deadlines and graces it starts, events, availability.changed_at).
  */

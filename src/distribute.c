@@ -35,10 +35,11 @@
 	" and d.refobjid = $1 and d.deptype = 'e'"
 
 /*
- * The extension's tables of accounts (all but announcer, the clock worker's
- * position, a database's own) in foreign key order (a referenced table before the
- * tables that reference it: Citus distributes a table only when the tables
- * it references are distributed), each with whether Citus knows it already
+ * The extension's tables of accounts (those with account_id; a table of the
+ * database's own, such as announcer, stays local on each node) in foreign
+ * key order (a referenced table before the tables that reference it: Citus
+ * distributes a table only when the tables it references are distributed),
+ * each with whether Citus knows it already
  * and whether that is as hash-distributed by account_id in the colocation
  * group of the first one.  The levels stop at the number of tables, so that a
  * cycle could not loop.

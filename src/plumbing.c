@@ -269,16 +269,53 @@ routing_owner(void)
 	return owner;
 }
 
+/* Where as_owner's work runs. */
+typedef enum OwnerScope
+{
+	OWNER_RELATION,				/* a trigger's relation's shard group */
+	OWNER_ACCOUNT,				/* an account's shard group */
+	OWNER_LOCAL,				/* the tables themselves; refused on Citus */
+	OWNER_EACH_GROUP			/* each shard group on this node in turn */
+} OwnerScope;
+
+/*
+ * run_in_groups runs "work" once in each shard group placed on this node
+ * (routing_shards_local, which holds them against a move meanwhile): the
+ * work of every account that is this node's to do.  A node that holds none
+ * (the coordinator) has nothing to do, and says so to whoever called it by
+ * hand: the work runs on the workers.
+ */
+static void
+run_in_groups(const char *what, RoutingOwnerWork work, void *arg)
+{
+	const RoutingShardGroup **groups;
+	int			ngroups = routing_shards_local(&groups);
+
+	if (ngroups == 0)
+		ereport(NOTICE,
+				(errmsg("%s found no shard of the routing tables on this node", what),
+				 errdetail("On a Citus cluster it does the work of the accounts whose shards are on the node it runs on."),
+				 errhint("Run it on every worker, from the coordinator with run_command_on_workers().")));
+	for (int i = 0; i < ngroups; i++)
+	{
+		routing_shards_set_current(groups[i]);
+		work(arg);
+	}
+}
+
 /*
  * as_owner runs "work" connected to SPI as the extension owner, as
  * ri_triggers.c runs foreign key checks, so that the routing tables are read
  * with the owner's rights whatever the caller was granted (and row level
  * security, if a DBA enables it, does not hide rows from routing).  On a
  * Citus node the work runs in the shard group that "relation" (a trigger's)
- * belongs to, or else the one that holds "account_id"; on a single server,
- * on the tables themselves.  A trigger fired on a distributed table itself
- * (a TRUNCATE's statement trigger on the coordinator) does nothing: the
- * same trigger on each shard does the work for the shard's accounts.
+ * belongs to, or that holds "account_id", or in each group of the node in
+ * turn ("scope"); on a single server, on the tables themselves.  A trigger
+ * fired on a distributed table itself (a TRUNCATE's statement trigger on the
+ * coordinator) does nothing: the same trigger on each shard does the work
+ * for the shard's accounts.  Work of "what" (a function's name) for every
+ * account on the tables themselves is refused on Citus, where it would
+ * find only a distributed table's empty local relation.
  *
  * An error in "work" gives the caller back its user and security context,
  * memory context and shard group before it leaves, so that a caller who
@@ -288,7 +325,7 @@ routing_owner(void)
  * that a trigger fired inside "work" opened instead.
  */
 static void
-as_owner(Relation relation, int64 account_id, const char *local_work,
+as_owner(OwnerScope scope, Relation relation, int64 account_id, const char *what,
 		 RoutingOwnerWork work, void *arg)
 {
 	Oid			owner = routing_owner();
@@ -302,27 +339,31 @@ as_owner(Relation relation, int64 account_id, const char *local_work,
 						   SECURITY_LOCAL_USERID_CHANGE | SECURITY_NOFORCE_RLS);
 	PG_TRY();
 	{
-		const RoutingShardGroup *group;
+		bool		distributed;
 
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
-		if (local_work != NULL)
-		{
-			if (routing_shards_distributed(routing_schema_generation()))
-				ereport(ERROR,
-						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						 errmsg("%s does not run on a Citus cluster", local_work),
-						 errdetail("It works on every account at once, and the routing tables are distributed.")));
-			group = NULL;
-		}
+		distributed = routing_shards_distributed(routing_schema_generation());
+		if (scope == OWNER_LOCAL && distributed)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("%s does not run on a Citus cluster", what),
+					 errdetail("It works on every account at once, and the routing tables are distributed.")));
+		if (scope == OWNER_EACH_GROUP && distributed)
+			run_in_groups(what, work, arg);
 		else
-			group = relation != NULL ? routing_shards_of_relation(relation) :
-				routing_shards_of_account(account_id, routing_schema_generation());
-		routing_shards_set_current(group);
-		/* A distributed table's own relation holds no rows: its shards work. */
-		if (group != NULL || relation == NULL ||
-			!routing_shards_distributed(routing_schema_generation()))
-			work(arg);
+		{
+			const RoutingShardGroup *group = NULL;
+
+			if (scope == OWNER_RELATION)
+				group = routing_shards_of_relation(relation);
+			else if (scope == OWNER_ACCOUNT)
+				group = routing_shards_of_account(account_id, routing_schema_generation());
+			routing_shards_set_current(group);
+			/* A distributed table's own relation holds no rows: its shards work. */
+			if (group != NULL || scope != OWNER_RELATION || !distributed)
+				work(arg);
+		}
 		if (SPI_finish() != SPI_OK_FINISH)
 			elog(ERROR, "SPI_finish failed");
 	}
@@ -345,7 +386,7 @@ as_owner(Relation relation, int64 account_id, const char *local_work,
 void
 routing_as_owner_on(Relation relation, RoutingOwnerWork work, void *arg)
 {
-	as_owner(relation, 0, NULL, work, arg);
+	as_owner(OWNER_RELATION, relation, 0, NULL, work, arg);
 }
 
 /*
@@ -356,19 +397,31 @@ routing_as_owner_on(Relation relation, RoutingOwnerWork work, void *arg)
 void
 routing_as_owner_for(int64 account_id, RoutingOwnerWork work, void *arg)
 {
-	as_owner(NULL, account_id, NULL, work, arg);
+	as_owner(OWNER_ACCOUNT, NULL, account_id, NULL, work, arg);
 }
 
 /*
  * routing_as_owner_local runs "work" for every account as the extension
  * owner (see as_owner), on the tables themselves; "what" (a function's
- * name) is refused where they are distributed, since it would find only a
- * distributed table's empty local relation.
+ * name) is refused where they are distributed.
  */
 void
 routing_as_owner_local(const char *what, RoutingOwnerWork work, void *arg)
 {
-	as_owner(NULL, 0, what, work, arg);
+	as_owner(OWNER_LOCAL, NULL, 0, what, work, arg);
+}
+
+/*
+ * routing_as_owner_each runs "what"'s "work" for every account of this node
+ * as the extension owner (see as_owner): on a single server once, on the
+ * tables; on a Citus node once in each shard group placed there, as a
+ * trigger on one of its shards works, so that each node does its own
+ * accounts' work and none waits for another.
+ */
+void
+routing_as_owner_each(const char *what, RoutingOwnerWork work, void *arg)
+{
+	as_owner(OWNER_EACH_GROUP, NULL, 0, what, work, arg);
 }
 
 /*

@@ -53,6 +53,7 @@ extern void routing_plumbing_init(void);
 extern void routing_as_owner_on(Relation relation, RoutingOwnerWork work, void *arg);
 extern void routing_as_owner_for(int64 account_id, RoutingOwnerWork work, void *arg);
 extern void routing_as_owner_local(const char *what, RoutingOwnerWork work, void *arg);
+extern void routing_as_owner_each(const char *what, RoutingOwnerWork work, void *arg);
 extern bool routing_announcing(void);
 extern uint64 routing_schema_generation(void);
 extern uint64 routing_versions_generation(void);

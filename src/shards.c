@@ -24,6 +24,8 @@
 #include "catalog/pg_type.h"
 #include "commands/sequence.h"
 #include "executor/spi.h"
+#include "storage/lockdefs.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
@@ -346,6 +348,91 @@ routing_shards_of_account(int64 account_id, uint64 schema_generation)
 		elog(ERROR, "shard " UINT64_FORMAT " of account " INT64_FORMAT " is not known",
 			 shard_id, account_id);
 	return group;
+}
+
+/* The shards of conversations placed on this node, of those in $1 if given. */
+#define LOCAL_GROUPS_SQL(among) \
+	"select s.shardid from pg_catalog.pg_dist_shard s" \
+	" where s.logicalrelid OPERATOR(pg_catalog.=) 'routing.conversations'::pg_catalog.regclass" \
+	among \
+	" and exists (select from pg_catalog.pg_dist_placement p" \
+	"  join pg_catalog.pg_dist_local_group g on g.groupid OPERATOR(pg_catalog.=) p.groupid" \
+	"  where p.shardid OPERATOR(pg_catalog.=) s.shardid)" \
+	" order by s.shardid"
+
+/*
+ * local_shard_ids runs LOCAL_GROUPS_SQL (with "among", $1) and returns the
+ * shard ids it found, palloc'd, their number in *n.
+ */
+static int64 *
+local_shard_ids(const char *sql, Datum among, int *n)
+{
+	Oid			argtypes[1] = {INT8ARRAYOID};
+	Datum		values[1] = {among};
+	int64	   *ids;
+	int			rc = SPI_execute_with_args(sql, among == (Datum) 0 ? 0 : 1, argtypes, values,
+										   NULL, true, 0);
+
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "reading the shards of routing.conversations on this node failed: %s",
+			 SPI_result_code_string(rc));
+	*n = (int) SPI_processed;
+	ids = palloc(sizeof(int64) * Max(*n, 1));
+	for (int i = 0; i < *n; i++)
+	{
+		bool		isnull;
+
+		ids[i] = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i],
+											 SPI_tuptable->tupdesc, 1, &isnull));
+	}
+	return ids;
+}
+
+/*
+ * routing_shards_local lists the shard groups placed on this node, for work
+ * that is every account's (routing.tick), and returns how many; the caller
+ * runs in each in turn.  Each group's shards are locked for the rest of the
+ * transaction as Citus's executor locks a shard it writes (its metadata
+ * lock, ShareLock): a shard move or split waits for the work, and the work
+ * waits for one under way, since it writes to the shards directly, not
+ * through Citus.  The placements are read again once locked, so that a group
+ * a move took away meanwhile is left out, never written to in its old,
+ * doomed placement.  The caller is connected to SPI.
+ */
+int
+routing_shards_local(const RoutingShardGroup ***groups)
+{
+	int			n;
+	int64	   *ids = local_shard_ids(LOCAL_GROUPS_SQL(""), (Datum) 0, &n);
+	Datum	   *elements;
+	Oid			argtypes[2] = {INT4OID, INT8ARRAYOID};
+	Datum		values[2];
+	int			rc;
+
+	*groups = NULL;
+	if (n == 0)
+		return 0;
+	elements = palloc(sizeof(Datum) * n);
+	for (int i = 0; i < n; i++)
+		elements[i] = Int64GetDatum(ids[i]);
+	values[0] = Int32GetDatum(ShareLock);
+	values[1] = PointerGetDatum(construct_array(elements, n, INT8OID, sizeof(int64),
+												FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	rc = SPI_execute_with_args("select pg_catalog.lock_shard_metadata($1, $2)",
+							   2, argtypes, values, NULL, false, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "locking the shards of routing.conversations on this node failed: %s",
+			 SPI_result_code_string(rc));
+	ids = local_shard_ids(LOCAL_GROUPS_SQL(" and s.shardid OPERATOR(pg_catalog.=) any ($1)"),
+						  values[1], &n);
+	*groups = palloc(sizeof(RoutingShardGroup *) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+	{
+		(*groups)[i] = load_group((uint64) ids[i]);
+		if ((*groups)[i] == NULL)
+			elog(ERROR, "shard " INT64_FORMAT " of routing.conversations is not known", ids[i]);
+	}
+	return n;
 }
 
 /*

@@ -23,6 +23,7 @@ extern bool routing_shards_distributed(uint64 schema_generation);
 extern const RoutingShardGroup *routing_shards_of_relation(Relation rel);
 extern const RoutingShardGroup *routing_shards_of_account(int64 account_id,
 														  uint64 schema_generation);
+extern int	routing_shards_local(const RoutingShardGroup ***groups);
 extern int64 routing_shards_next_conversation_id(Relation rel);
 extern uint64 routing_shards_key(const RoutingShardGroup *group);
 extern uint64 routing_shards_generation(void);

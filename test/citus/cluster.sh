@@ -93,11 +93,12 @@ node_restart()
 		>/dev/null || { tail -20 "$cluster_dir/$1.log"; return 1; }
 }
 
-# cluster_start: initdb and start all three nodes, then, with every node up,
-# CREATE EXTENSION citus and routing on each, register the workers on the
-# coordinator and run routing.distribute() there.
+# cluster_start [VERSION]: initdb and start all three nodes, then, with every
+# node up, CREATE EXTENSION citus and routing (at VERSION if given) on each,
+# register the workers on the coordinator and run routing.distribute() there.
 cluster_start()
 {
+	create_routing="create extension routing${1:+ version '$1'}"
 	cluster_dir=$(mktemp -d /tmp/routing-citus.XXXXXX)
 	chmod 755 "$cluster_dir"
 	[ "$(id -u)" -ne 0 ] || chown postgres "$cluster_dir"
@@ -105,7 +106,7 @@ cluster_start()
 		node_start "$port" || return 1
 	done
 	for port in $coordinator_port $worker_ports; do
-		node_psql "$port" -c 'create extension citus' -c 'create extension routing' || return 1
+		node_psql "$port" -c 'create extension citus' -c "$create_routing" || return 1
 	done
 	node_psql "$coordinator_port" -o /dev/null \
 		-c "select pg_catalog.citus_set_coordinator_host('127.0.0.1', $coordinator_port)" ||

@@ -3,8 +3,9 @@
 -- citus_add_node for both workers), as seen through the coordinator.
 \set VERBOSITY terse
 
--- section 15: every table of the extension is hash-distributed by
--- account_id, all of them co-located
+-- section 15: every table of the extension that holds accounts is
+-- hash-distributed by account_id, all of them co-located (announcer, the
+-- database's own, stays local on each node)
 select count(*) > 0 as has_tables,
        bool_and(p.logicalrelid is not null) as all_distributed,
        bool_and(p.partmethod = 'h') as all_hash,
@@ -14,7 +15,8 @@ from pg_depend d
 join pg_class c on c.oid = d.objid and c.relkind = 'r'
 left join pg_dist_partition p on p.logicalrelid = c.oid
 where d.classid = 'pg_class'::regclass and d.deptype = 'e'
-  and d.refobjid = (select oid from pg_extension where extname = 'routing');
+  and d.refobjid = (select oid from pg_extension where extname = 'routing')
+  and exists (select from pg_attribute a where a.attrelid = c.oid and a.attname = 'account_id');
 
 -- section 15: every function of the extension that takes account_id is
 -- delegated by it, forced, co-located with conversations; no other is
@@ -59,12 +61,14 @@ $$);
 select test, count(distinct p.groupid) as workers, min(p.groupid) > 0 as on_workers
 from (values ('routing', 1), ('routing', 2), ('queue', 3), ('queue', 4),
              ('triage', 13), ('triage', 14), ('one shard group', 15),
-             ('one shard group', 16)) t (test, account)
+             ('one shard group', 16), ('clock', 19), ('clock', 20)) t (test, account)
 join pg_dist_placement p
   on p.shardid = get_shard_id_for_distribution_column('routing.conversations', t.account)
 group by test order by test;
 
--- section 16 on a Citus cluster: the functions that work on every account
--- at once refuse, changing nothing (they are not run per shard group yet)
+-- section 16 on a Citus cluster: tick() does the work of the shard groups
+-- placed on the node it runs on; the coordinator holds none, and says so
 select routing.tick();
+-- the restore functions work on every account at once, and refuse, changing
+-- nothing
 select routing.pre_restore();
