@@ -35,7 +35,17 @@ create table routing.announcer (
     announced bigint not null default 0,
     at timestamptz
 );
-insert into routing.announcer (position) values (pg_catalog.pg_current_snapshot());
+-- The position starts at this transaction's snapshot, with this transaction
+-- counted as running: rows it writes after the update are announced too.
+insert into routing.announcer (position)
+select (least(pg_catalog.pg_snapshot_xmin(n.s), n.x)::pg_catalog.text || ':'
+        || pg_catalog.pg_snapshot_xmax(n.s)::pg_catalog.text || ':'
+        || pg_catalog.array_to_string(array(
+               select pg_catalog.pg_snapshot_xip(n.s)
+               union
+               select n.x where n.x operator(pg_catalog.<) pg_catalog.pg_snapshot_xmax(n.s)
+               order by 1), ','))::pg_catalog.pg_snapshot
+from (select pg_catalog.pg_current_snapshot() as s, pg_catalog.pg_current_xact_id() as x) n;
 comment on column routing.assignment_log.xact_id is 'The transaction that wrote the row, when the clock worker announces it; NULL otherwise';
 comment on table routing.announcer is 'The clock worker''s announcement position: the snapshot of its last batch (one row)';
 

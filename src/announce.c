@@ -33,7 +33,6 @@
 #include "storage/proc.h"
 #include "storage/shmem.h"
 #include "utils/builtins.h"
-#include "utils/datum.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/xid8.h"
@@ -63,8 +62,10 @@ typedef struct AnnouncerSlots
 static List *slot_databases = NIL;
 /* The slots in shared memory; NULL when routing is not preloaded. */
 static AnnouncerSlots *slots = NULL;
-/* This backend's database's slot: -1 for none, -2 until looked up. */
-static int	database_slot = -2;
+/* This backend's database's slot, or one of these. */
+#define SLOT_NONE (-1)
+#define SLOT_UNKNOWN (-2)
+static int	database_slot = SLOT_UNKNOWN;
 /* Whether this transaction's commit wakes its database's worker. */
 static bool wake_at_commit = false;
 
@@ -161,9 +162,31 @@ routing_announce_preload(List *databases)
 }
 
 /*
+ * has_position says whether the database's extension keeps the worker's
+ * position (1.10 or later), once per schema generation: until ALTER
+ * EXTENSION routing UPDATE, transactions announce their own changes.
+ */
+static bool
+has_position(void)
+{
+	static uint64 generation = 0;
+	static bool position = false;
+
+	if (generation != routing_schema_generation())
+	{
+		Oid			namespace_oid = get_namespace_oid("routing", true);
+
+		position = OidIsValid(namespace_oid) &&
+			OidIsValid(get_relname_relid("announcer", namespace_oid));
+		generation = routing_schema_generation();
+	}
+	return position;
+}
+
+/*
  * routing_announcer says who announces the current transaction's changes of
  * owner: nobody if routing.notify is off or on a shard; the clock worker if
- * the database has one; else the transaction.  The database's slot is
+ * the database has one (and the position it keeps); else the transaction.  The database's slot is
  * looked up once per backend: the list is fixed at server start, and a
  * database is not renamed while connected to.
  */
@@ -172,14 +195,14 @@ routing_announcer(void)
 {
 	if (!routing_announcing())
 		return ROUTING_ANNOUNCER_NONE;
-	if (slots == NULL)
+	if (slots == NULL || !has_position())
 		return ROUTING_ANNOUNCER_SELF;
-	if (database_slot == -2)
+	if (database_slot == SLOT_UNKNOWN)
 	{
 		char	   *name = get_database_name(MyDatabaseId);
 
-		database_slot = -1;
-		for (int i = 0; i < slots->count; i++)
+		database_slot = SLOT_NONE;
+		for (int i = 0; i < slots->count && database_slot == SLOT_NONE; i++)
 			if (strcmp(NameStr(slots->slot[i].database), name) == 0)
 				database_slot = i;
 	}
@@ -256,19 +279,16 @@ routing_announce_attach(int slot)
 }
 
 /*
- * routing_announce_ready says whether the worker announces in its database:
- * when the extension keeps an announcer's position (1.10 or later) and
- * the routing tables are not distributed (a Citus cluster announces
- * nothing: its applications read assignment_log).
+ * ready says whether the worker announces in its database: when the
+ * extension keeps an announcer's position (1.10 or later) and the routing
+ * tables are not distributed (a Citus cluster announces nothing: its
+ * applications read assignment_log).  Citus's catalogs are read through
+ * SPI, which must be connected.
  */
-bool
-routing_announce_ready(void)
+static bool
+ready(void)
 {
-	Oid			namespace_oid = get_namespace_oid("routing", true);
-
-	return OidIsValid(namespace_oid) &&
-		OidIsValid(get_relname_relid("announcer", namespace_oid)) &&
-		!routing_shards_distributed(routing_schema_generation());
+	return has_position() && !routing_shards_distributed(routing_schema_generation());
 }
 
 /* The position, and the snapshot it moves to. */
@@ -310,57 +330,56 @@ static RoutingPlan move_plan = {
 /*
  * routing_announce_committed, in the worker's REPEATABLE READ transaction,
  * queues a NOTIFY for each row committed since the position and moves the
- * position, both delivered by the transaction's commit, and returns how
- * many it queued.  The position stays when nothing was new, so an idle
- * database costs no write.
+ * position, both delivered by the transaction's commit (nothing where the
+ * worker does not announce, see ready).  The position stays when nothing was new, so an idle database costs no
+ * write.  An error is the caller's to end the transaction for.
  */
-int64
+void
 routing_announce_committed(void)
 {
-	Datum		snapshots[2];
-	int			nrows;
-	MemoryContext caller_context = CurrentMemoryContext;
-
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (routing_exec(&position_plan, NULL, NULL, 0) != 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("routing.announcer of database \"%s\" does not have one row",
-						get_database_name(MyDatabaseId)),
-				 errdetail("The clock worker keeps its position in that row.")));
-	for (int i = 0; i < 2; i++)
+	if (ready())
 	{
-		bool		isnull;
+		Datum		snapshots[2];
+		int			nrows;
 
-		snapshots[i] = datumCopy(SPI_getbinval(SPI_tuptable->vals[0],
-											   SPI_tuptable->tupdesc, i + 1, &isnull),
-								 false, -1);
-	}
-	nrows = routing_exec(&committed_plan, snapshots, NULL, 0);
-	for (int i = 0; i < nrows; i++)
-	{
-		RoutingAnnouncement announcement;
-		bool		assigned_by_null;
+		if (routing_exec(&position_plan, NULL, NULL, 0) != 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("routing.announcer of database \"%s\" does not have one row",
+							get_database_name(MyDatabaseId)),
+					 errdetail("The clock worker keeps its position in that row.")));
+		for (int i = 0; i < 2; i++)
+		{
+			bool		isnull;
 
-		announcement.log_id = routing_get_int64(i, 1, NULL);
-		announcement.account_id = routing_get_int64(i, 2, NULL);
-		announcement.conversation_id = routing_get_int64(i, 3, NULL);
-		announcement.agent_id = routing_get_int64(i, 4, &announcement.has_agent);
-		announcement.team_id = routing_get_int64(i, 5, &announcement.has_team);
-		SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 6, &assigned_by_null);
-		announcement.assigned_by = assigned_by_null ? NULL :
-			SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 6);
-		Async_Notify("routing_assignment", payload(&announcement));
-	}
-	if (nrows > 0)
-	{
-		Datum		values[2] = {snapshots[1], Int64GetDatum(nrows)};
+			snapshots[i] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+										 i + 1, &isnull);
+		}
+		nrows = routing_exec(&committed_plan, snapshots, NULL, 0);
+		for (int i = 0; i < nrows; i++)
+		{
+			RoutingAnnouncement announcement;
+			bool		assigned_by_null;
 
-		routing_exec(&move_plan, values, NULL, 0);
+			announcement.log_id = routing_get_int64(i, 1, NULL);
+			announcement.account_id = routing_get_int64(i, 2, NULL);
+			announcement.conversation_id = routing_get_int64(i, 3, NULL);
+			announcement.agent_id = routing_get_int64(i, 4, &announcement.has_agent);
+			announcement.team_id = routing_get_int64(i, 5, &announcement.has_team);
+			SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 6, &assigned_by_null);
+			announcement.assigned_by = assigned_by_null ? NULL :
+				SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 6);
+			Async_Notify("routing_assignment", payload(&announcement));
+		}
+		if (nrows > 0)
+		{
+			Datum		values[2] = {snapshots[1], Int64GetDatum(nrows)};
+
+			routing_exec(&move_plan, values, NULL, 0);
+		}
 	}
 	if (SPI_finish() != SPI_OK_FINISH)
 		elog(ERROR, "SPI_finish failed");
-	MemoryContextSwitchTo(caller_context);
-	return nrows;
 }

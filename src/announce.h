@@ -37,7 +37,6 @@ extern RoutingAnnouncer routing_announcer(void);
 extern void routing_announce(RoutingAnnouncer announcer,
 							 const RoutingAnnouncement *announcement);
 extern void routing_announce_attach(int slot);
-extern bool routing_announce_ready(void);
-extern int64 routing_announce_committed(void);
+extern void routing_announce_committed(void);
 
 #endif							/* ROUTING_ANNOUNCE_H */

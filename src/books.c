@@ -293,7 +293,8 @@ routing_book_drain(const ConversationRow *old, const ConversationRow *new)
 static RoutingTable log_table = {
 	.name = "assignment_log",
 	.columns = {"account_id", "log_id", "conversation_id", "from_agent_id", "from_team_id",
-	"to_agent_id", "to_team_id", "assigned_by", "reason", "at", "xact_id"}
+	"to_agent_id", "to_team_id", "assigned_by", "reason", "at", "xact_id"},
+	.newest_column = "xact_id"
 };
 
 /*

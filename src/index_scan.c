@@ -114,7 +114,9 @@ resolve_ids(RoutingTable *table, uint64 shard_id, Relation heap, RoutingTableIds
 	for (int i = 0; i < ROUTING_TABLE_MAX_COLUMNS && table->columns[i] != NULL; i++)
 	{
 		ids->attnums[i] = get_attnum(RelationGetRelid(heap), table->columns[i]);
-		if (ids->attnums[i] == InvalidAttrNumber)
+		if (ids->attnums[i] == InvalidAttrNumber &&
+			(table->newest_column == NULL ||
+			 strcmp(table->columns[i], table->newest_column) != 0))
 			elog(ERROR, "column %s of routing.%s does not exist",
 				 table->columns[i], table->name);
 	}
@@ -273,6 +275,16 @@ routing_table_append(RoutingTable *table, const Datum *values, const bool *nulls
 	memset(slot->tts_isnull, true, sizeof(bool) * RelationGetDescr(heap)->natts);
 	for (int i = 0; i < ROUTING_TABLE_MAX_COLUMNS && table->columns[i] != NULL; i++)
 	{
+		if (ids->attnums[i] == InvalidAttrNumber)
+		{
+			if (!nulls[i])
+				ereport(ERROR,
+						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						 errmsg("column %s of routing.%s does not exist",
+								table->columns[i], table->name),
+						 errhint("Run ALTER EXTENSION routing UPDATE.")));
+			continue;
+		}
 		slot->tts_values[ids->attnums[i] - 1] = values[i];
 		slot->tts_isnull[ids->attnums[i] - 1] = nulls[i];
 	}

@@ -31,13 +31,17 @@ typedef struct RoutingTableIds
  * A routing table read by index scans: declared static by its reader with
  * name, index (NULL: the primary key) and columns; "ids" is filled on first
  * use and again after the schema generation moves.  A Citus shard's ids are
- * kept apart, per shard.
+ * kept apart, per shard.  With "newest_column", that column may be missing
+ * (a schema not updated yet to the version that added it, between a new
+ * build's install and ALTER EXTENSION UPDATE): appending NULL to it is then
+ * appending nothing.
  */
 typedef struct RoutingTable
 {
 	const char *name;
 	const char *index;
 	const char *columns[ROUTING_TABLE_MAX_COLUMNS];
+	const char *newest_column;
 	RoutingTableIds ids;
 } RoutingTable;
 

@@ -49,7 +49,9 @@ static const char *const watched_relation_names[] = {
 	/* first the versions' sequence, then the tables holding versions */
 	"agent_checks_seq", "agent_loads", "teams",
 	"agents", "seats", "availability", "team_members", "inboxes",
-	"inbox_access", "channels", "rules", "rule_targets", "conversations"
+	"inbox_access", "channels", "rules", "rule_targets", "conversations",
+	/* appended to directly; its newest column tells who announces */
+	"assignment_log"
 };
 #define VERSION_HOLDERS 3
 static Oid	watched_relids[lengthof(watched_relation_names)];

@@ -67,6 +67,15 @@ register_clock_workers(void)
 		BackgroundWorker worker = {0};
 		const char *database = lfirst(cell);
 
+		for (ListCell *earlier = list_head(databases); earlier != cell;
+			 earlier = lnext(databases, earlier))
+			if (strcmp(lfirst(earlier), database) == 0)
+				ereport(FATAL,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("database \"%s\" is named twice in routing.clock_databases",
+								database),
+						 errdetail("One clock worker per database keeps its announcement position.")));
+
 		if (strlen(database) >= BGW_EXTRALEN)
 			ereport(FATAL,
 					(errcode(ERRCODE_NAME_TOO_LONG),
@@ -167,24 +176,39 @@ tick_database(const char *database, ClockState *state)
 /*
  * announce_database announces the changes of owner committed since the
  * last batch, in a REPEATABLE READ transaction of its own (the position and
- * the rows read under one snapshot), if the database's extension keeps a
- * position (1.10 or later).
+ * the rows read under one snapshot).  An error (a full NOTIFY queue, say)
+ * is logged and ends only that transaction, so that the clock keeps
+ * ticking; the worker tries again after routing.clock_interval.  Returns
+ * whether it succeeded.
  */
-static void
+static bool
 announce_database(void)
 {
+	MemoryContext worker_context = CurrentMemoryContext;
+	volatile bool announced = true;
+
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	XactIsoLevel = XACT_REPEATABLE_READ;
-	PushActiveSnapshot(GetTransactionSnapshot());
-	if (routing_announce_ready())
+	PG_TRY();
 	{
+		PushActiveSnapshot(GetTransactionSnapshot());
 		pgstat_report_activity(STATE_RUNNING, "routing announcements");
-		(void) routing_announce_committed();
+		routing_announce_committed();
+		PopActiveSnapshot();
+		CommitTransactionCommand();
 	}
-	PopActiveSnapshot();
-	CommitTransactionCommand();
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(worker_context);
+		EmitErrorReport();
+		FlushErrorState();
+		AbortCurrentTransaction();
+		announced = false;
+	}
+	PG_END_TRY();
 	pgstat_report_activity(STATE_IDLE, NULL);
+	return announced;
 }
 
 /*
@@ -204,6 +228,7 @@ routing_clock_main(Datum main_arg)
 	char		database[BGW_EXTRALEN];
 	ClockState	state = CLOCK_STARTING;
 	TimestampTz next_tick = 0;
+	TimestampTz next_announce = 0;
 
 	strlcpy(database, MyBgworkerEntry->bgw_extra, sizeof(database));
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
@@ -213,9 +238,10 @@ routing_clock_main(Datum main_arg)
 	routing_announce_attach(DatumGetInt32(main_arg));
 	for (;;)
 	{
-		TimestampTz now;
+		TimestampTz now = GetCurrentTimestamp();
 
-		announce_database();
+		if (now >= next_announce && !announce_database())
+			next_announce = TimestampTzPlusMilliseconds(now, clock_interval);
 		now = GetCurrentTimestamp();
 		if (now >= next_tick)
 		{
