@@ -8,6 +8,7 @@
 #define ROUTING_COMPAT_H
 
 #include "access/genam.h"
+#include "access/heapam.h"
 #include "utils/acl.h"
 #include "utils/relcache.h"
 
@@ -33,12 +34,40 @@
 #endif
 
 #if PG_VERSION_NUM >= 160000
-/* 16 added onlySummarizing (for updates; an insert enters every index). */
-#define compat_insert_index_tuples(result, slot, estate) \
-	ExecInsertIndexTuples((result), (slot), (estate), false, false, NULL, NIL, false)
+/* 16 added onlySummarizing. */
+#define compat_insert_index_tuples(result, slot, estate, update, only_summarizing) \
+	ExecInsertIndexTuples((result), (slot), (estate), (update), false, NULL, NIL, \
+						  (only_summarizing))
 #else
-#define compat_insert_index_tuples(result, slot, estate) \
-	ExecInsertIndexTuples((result), (slot), (estate), false, false, NULL, NIL)
+#define compat_insert_index_tuples(result, slot, estate, update, only_summarizing) \
+	ExecInsertIndexTuples((result), (slot), (estate), (update), false, NULL, NIL)
+#endif
+
+/*
+ * compat_simple_heap_update updates a heap tuple the caller has locked and
+ * says which indexes need entries for the new version: "all" (not HOT), or
+ * with only_summarizing, those that summarize (16: HOT may still need them).
+ */
+#if PG_VERSION_NUM >= 160000
+static inline bool
+compat_simple_heap_update(Relation heap, ItemPointer otid, HeapTuple tuple,
+						  bool *only_summarizing)
+{
+	TU_UpdateIndexes update_indexes;
+
+	simple_heap_update(heap, otid, tuple, &update_indexes);
+	*only_summarizing = update_indexes == TU_Summarizing;
+	return update_indexes != TU_None;
+}
+#else
+static inline bool
+compat_simple_heap_update(Relation heap, ItemPointer otid, HeapTuple tuple,
+						  bool *only_summarizing)
+{
+	simple_heap_update(heap, otid, tuple);
+	*only_summarizing = false;
+	return !HeapTupleIsHeapOnly(tuple);
+}
 #endif
 
 #if PG_VERSION_NUM >= 170000

@@ -10,6 +10,7 @@
 #include "fmgr.h"
 
 #include "access/genam.h"
+#include "access/heapam.h"
 #include "access/htup_details.h"
 #include "access/stratnum.h"
 #include "access/table.h"
@@ -17,6 +18,7 @@
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "executor/executor.h"
+#include "storage/lmgr.h"
 #include "executor/tuptable.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -236,6 +238,37 @@ routing_index_scan_lock(RoutingIndexScan *scan)
 }
 
 /*
+ * routing_index_scan_lock_newest locks the current row for no-key update,
+ * waiting for a transaction that holds it, as an UPDATE does: under READ
+ * COMMITTED the newest version of the row, which becomes the row read;
+ * under REPEATABLE READ and SERIALIZABLE the version read, and a row
+ * changed since the transaction's snapshot is a serialization failure.
+ * False when the row was deleted (READ COMMITTED).
+ */
+bool
+routing_index_scan_lock_newest(RoutingIndexScan *scan)
+{
+	TM_FailureData failure;
+	TM_Result	result = table_tuple_lock(scan->heap, &scan->slot->tts_tid,
+										  scan->scan->xs_snapshot, scan->slot,
+										  GetCurrentCommandId(true),
+										  LockTupleNoKeyExclusive, LockWaitBlock,
+										  IsolationUsesXactSnapshot() ? 0 :
+										  TUPLE_LOCK_FLAG_FIND_LAST_VERSION,
+										  &failure);
+
+	if ((result == TM_Updated || result == TM_Deleted) && IsolationUsesXactSnapshot())
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("could not serialize access due to concurrent %s",
+						result == TM_Updated ? "update" : "delete")));
+	if (result != TM_Ok && result != TM_Deleted)
+		elog(ERROR, "unexpected result %d locking a row of routing.%s",
+			 (int) result, scan->table->name);
+	return result == TM_Ok;
+}
+
+/*
  * routing_index_scan_end ends the scan; the relation locks stay to the end
  * of the transaction, as a query's do.
  */
@@ -249,15 +282,37 @@ routing_index_scan_end(RoutingIndexScan *scan)
 }
 
 /*
+ * enter_in_indexes makes the index entries of "tuple", just inserted into
+ * "heap" or updated in place of a row ("update"; "only_summarizing": in
+ * the summarizing indexes alone), as the executor does: uniqueness checked,
+ * a partial index's predicate evaluated.  An error leaves what it opened to
+ * the transaction's abort, as the executor does.
+ */
+static void
+enter_in_indexes(Relation heap, HeapTuple tuple, bool update, bool only_summarizing)
+{
+	EState	   *estate = CreateExecutorState();
+	ResultRelInfo *result = makeNode(ResultRelInfo);
+	TupleTableSlot *slot = ExecInitExtraTupleSlot(estate, RelationGetDescr(heap),
+												  &TTSOpsHeapTuple);
+
+	InitResultRelInfo(result, heap, 0, NULL, 0);
+	ExecOpenIndices(result, false);
+	ExecStoreHeapTuple(tuple, slot, false);
+	(void) compat_insert_index_tuples(result, slot, estate, update, only_summarizing);
+	ExecCloseIndices(result);
+	ExecResetTupleTable(estate->es_tupleTable, false);
+	FreeExecutorState(estate);
+}
+
+/*
  * routing_table_append adds a row to "table" (or the work's shard of it),
  * "values" and "nulls" in the order of the table's columns (a column it
  * does not name is NULL), as an INSERT's executor would: entered in every
- * index (uniqueness checked, a partial index's predicate evaluated),
- * WAL-logged for replicas and logical decoding.  It checks no constraint
- * and runs no trigger (building the CHECK expressions alone cost a third of
- * an append): only for rows whose constraints and foreign keys the caller
- * guarantees, in a table that has no other trigger.  An error leaves what
- * it opened to the transaction's abort, as the executor does.
+ * index, WAL-logged for replicas and logical decoding.  It checks no
+ * constraint and runs no trigger (building the CHECK expressions alone
+ * cost a third of an append): only for rows whose constraints and foreign
+ * keys the caller guarantees, in a table that has no other trigger.
  */
 void
 routing_table_append(RoutingTable *table, const Datum *values, const bool *nulls)
@@ -265,14 +320,12 @@ routing_table_append(RoutingTable *table, const Datum *values, const bool *nulls
 	uint64		shard_id = routing_shard_id(table->name);
 	RoutingTableIds *ids = table_ids(table, shard_id);
 	Relation	heap = open_table(table, shard_id, ids, RowExclusiveLock);
-	EState	   *estate = CreateExecutorState();
-	ResultRelInfo *result = makeNode(ResultRelInfo);
-	TupleTableSlot *slot = table_slot_create(heap, &estate->es_tupleTable);
+	int			natts = RelationGetDescr(heap)->natts;
+	Datum	   *row_values = palloc0(sizeof(Datum) * natts);
+	bool	   *row_nulls = palloc(sizeof(bool) * natts);
+	HeapTuple	tuple;
 
-	InitResultRelInfo(result, heap, 0, NULL, 0);
-	ExecOpenIndices(result, false);
-	ExecClearTuple(slot);
-	memset(slot->tts_isnull, true, sizeof(bool) * RelationGetDescr(heap)->natts);
+	memset(row_nulls, true, sizeof(bool) * natts);
 	for (int i = 0; i < ROUTING_TABLE_MAX_COLUMNS && table->columns[i] != NULL; i++)
 	{
 		if (ids->attnums[i] == InvalidAttrNumber)
@@ -285,14 +338,49 @@ routing_table_append(RoutingTable *table, const Datum *values, const bool *nulls
 						 errhint("Run ALTER EXTENSION routing UPDATE.")));
 			continue;
 		}
-		slot->tts_values[ids->attnums[i] - 1] = values[i];
-		slot->tts_isnull[ids->attnums[i] - 1] = nulls[i];
+		row_values[ids->attnums[i] - 1] = values[i];
+		row_nulls[ids->attnums[i] - 1] = nulls[i];
 	}
-	ExecStoreVirtualTuple(slot);
-	table_tuple_insert(heap, slot, GetCurrentCommandId(true), 0, NULL);
-	(void) compat_insert_index_tuples(result, slot, estate);
-	ExecCloseIndices(result);
-	ExecResetTupleTable(estate->es_tupleTable, false);
-	FreeExecutorState(estate);
+	tuple = heap_form_tuple(RelationGetDescr(heap), row_values, row_nulls);
+	simple_heap_insert(heap, tuple);
+	enter_in_indexes(heap, tuple, false, false);
+	heap_freetuple(tuple);
+	pfree(row_values);
+	pfree(row_nulls);
 	table_close(heap, NoLock);
+}
+
+/*
+ * routing_index_scan_update replaces the current row, which this
+ * transaction has locked (routing_index_scan_lock or _lock_newest), with
+ * the same row but "values" in the columns listed by their places in the
+ * table's columns, as an UPDATE's executor would: HOT when no indexed
+ * column changed, else with new index entries; no trigger runs and no
+ * constraint is checked (the caller's values keep them).
+ */
+void
+routing_index_scan_update(RoutingIndexScan *scan, int ncolumns, const int *columns,
+						  const Datum *values)
+{
+	TupleDesc	desc = RelationGetDescr(scan->heap);
+	Datum	   *row_values = palloc(sizeof(Datum) * desc->natts);
+	bool	   *row_nulls = palloc(sizeof(bool) * desc->natts);
+	HeapTuple	tuple;
+	bool		only_summarizing;
+
+	heap_deform_tuple(ExecFetchSlotHeapTuple(scan->slot, false, NULL), desc,
+					  row_values, row_nulls);
+	for (int i = 0; i < ncolumns; i++)
+	{
+		row_values[scan->ids->attnums[columns[i]] - 1] = values[i];
+		row_nulls[scan->ids->attnums[columns[i]] - 1] = false;
+	}
+	tuple = heap_form_tuple(desc, row_values, row_nulls);
+	/* The scan read under AccessShareLock; an update holds RowExclusiveLock. */
+	LockRelationOid(RelationGetRelid(scan->heap), RowExclusiveLock);
+	if (compat_simple_heap_update(scan->heap, &scan->slot->tts_tid, tuple, &only_summarizing))
+		enter_in_indexes(scan->heap, tuple, true, only_summarizing);
+	heap_freetuple(tuple);
+	pfree(row_values);
+	pfree(row_nulls);
 }

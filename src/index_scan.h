@@ -64,6 +64,9 @@ extern Datum routing_index_scan_value(RoutingIndexScan *scan, int column,
 									  bool *isnull);
 extern char *routing_index_scan_text(RoutingIndexScan *scan, int column);
 extern bool routing_index_scan_lock(RoutingIndexScan *scan);
+extern bool routing_index_scan_lock_newest(RoutingIndexScan *scan);
+extern void routing_index_scan_update(RoutingIndexScan *scan, int ncolumns,
+									  const int *columns, const Datum *values);
 extern struct HeapTupleData *routing_index_scan_tuple(RoutingIndexScan *scan);
 extern void routing_index_scan_end(RoutingIndexScan *scan);
 extern void routing_table_append(RoutingTable *table, const Datum *values,

@@ -320,44 +320,56 @@ exec_loads(RoutingPlan *plan, Datum *values, const char *nulls, long count)
  * on a row whose load and eligibility are exactly what the decision saw, and
  * nothing can change them before the inserting transaction ends.
  */
-/*
- * The load of the work type $5 (true: chat) counts one more, given at $3.
- * Only the indexed chat columns stay as they were for an email, so that
- * the update can be HOT.
- */
-#define COUNT_ONE_MORE \
-	" set open_chats = l.open_chats OPERATOR(pg_catalog.+)" \
-	"  (case when $5 then 1 else 0 end)," \
-	"  last_chat_at = case when $5 then $3 else l.last_chat_at end," \
-	"  open_emails = l.open_emails OPERATOR(pg_catalog.+)" \
-	"  (case when $5 then 0 else 1 end)," \
-	"  last_email_at = case when $5 then l.last_email_at else $3 end," \
-	"  version = l.version OPERATOR(pg_catalog.+) 1"
+/* The columns of agent_loads a claim reads and writes. */
+typedef enum ClaimColumn
+{
+	CLAIM_VERSION,
+	CLAIM_OPEN_CHATS,
+	CLAIM_LAST_CHAT_AT,
+	CLAIM_OPEN_EMAILS,
+	CLAIM_LAST_EMAIL_AT
+} ClaimColumn;
 
-/* The version a claim checks before it locks the row. */
 static RoutingTable claim_row_table = {
 	.name = "agent_loads",
-	.columns = {"version"}
-};
-
-static RoutingPlan claim_plan = {
-	.sql =
-	"update routing.agent_loads l" COUNT_ONE_MORE
-	" where l.account_id" EQ "$1 and l.agent_id" EQ "$2 and l.version" EQ "$4",
-	.nargs = 5,
-	.argtypes = {INT8OID, INT8OID, TIMESTAMPTZOID, INT8OID, BOOLOID}
+	.columns = {"version", "open_chats", "last_chat_at", "open_emails", "last_email_at"}
 };
 
 /*
- * claim_in_subtransaction runs one claim plan in a subtransaction, kept if
- * it claimed the row and rolled back if not: under READ COMMITTED a row
- * whose version moved after the snapshot is locked before its version is
- * re-checked, and a failed claim must not keep that lock (a decision that
- * then waited on another row while holding it could deadlock).  As
- * PL/pgSQL's exception blocks do, no error leaves the subtransaction open.
+ * count_one_more writes the claim into the row the scan has locked: the
+ * load of the work type (is_chat: chat, else email) counts one more, given
+ * at "now", and the version moves.  Only that type's columns change, so
+ * that an email's claim leaves the indexed chat columns as they were and
+ * the update is HOT.  The row is written directly, as a catalog row is: no
+ * statement to plan and start, and no guard trigger, which lets only the
+ * extension's own writes through.
+ */
+static void
+count_one_more(RoutingIndexScan *scan, bool is_chat, TimestampTz now)
+{
+	int			columns[3] = {CLAIM_VERSION,
+		is_chat ? CLAIM_OPEN_CHATS : CLAIM_OPEN_EMAILS,
+	is_chat ? CLAIM_LAST_CHAT_AT : CLAIM_LAST_EMAIL_AT};
+	Datum		values[3] = {
+		Int64GetDatum(DatumGetInt64(routing_index_scan_value(scan, CLAIM_VERSION, NULL)) + 1),
+		Int32GetDatum(DatumGetInt32(routing_index_scan_value(scan, columns[1], NULL)) + 1),
+	TimestampTzGetDatum(now)};
+
+	routing_index_scan_update(scan, lengthof(columns), columns, values);
+}
+
+/*
+ * claim_waiting waits for the transaction that holds agent_id's load row,
+ * then claims it if its newest version still has "version", in a
+ * subtransaction kept if it claimed and rolled back if not: the lock is
+ * taken before the version is checked again, and a failed claim must not
+ * keep it (a decision that then waited on another row while holding it
+ * could deadlock).  As PL/pgSQL's exception blocks do, no error leaves the
+ * subtransaction open.
  */
 static bool
-claim_in_subtransaction(RoutingPlan *plan, Datum *values)
+claim_waiting(int64 account_id, int64 agent_id, int64 version, bool is_chat,
+			  TimestampTz now)
 {
 	MemoryContext caller_context = CurrentMemoryContext;
 	ResourceOwner caller_owner = CurrentResourceOwner;
@@ -367,7 +379,19 @@ claim_in_subtransaction(RoutingPlan *plan, Datum *values)
 	MemoryContextSwitchTo(caller_context);
 	PG_TRY();
 	{
-		claimed = exec_loads(plan, values, NULL, 0) == 1;
+		RoutingIndexScan scan;
+		int64		keys[2] = {account_id, agent_id};
+		Snapshot	snapshot = routing_take_snapshot();
+
+		routing_index_scan_begin(&scan, &claim_row_table, 2, keys, snapshot);
+		if (routing_index_scan_next(&scan) && routing_index_scan_lock_newest(&scan) &&
+			DatumGetInt64(routing_index_scan_value(&scan, CLAIM_VERSION, NULL)) == version)
+		{
+			count_one_more(&scan, is_chat, now);
+			claimed = true;
+		}
+		routing_index_scan_end(&scan);
+		UnregisterSnapshot(snapshot);
 	}
 	PG_CATCH();
 	{
@@ -392,54 +416,40 @@ claim_in_subtransaction(RoutingPlan *plan, Datum *values)
 }
 
 /*
- * lock_if_unchanged locks agent_id's load row, without waiting, if its
- * newest version still has "version"; false, holding no lock, if the row
- * moved or another transaction holds it.  It locks that exact tuple and
- * follows no update chain, so it never locks a row it then refuses: no
- * subtransaction is needed, unlike the waiting claim, whose READ COMMITTED
- * re-check may lock a newer version that fails it.
- */
-static bool
-lock_if_unchanged(int64 account_id, int64 agent_id, int64 version)
-{
-	RoutingIndexScan scan;
-	int64		keys[2] = {account_id, agent_id};
-	Snapshot	snapshot = routing_take_snapshot();
-	bool		locked = false;
-
-	routing_index_scan_begin(&scan, &claim_row_table, 2, keys, snapshot);
-	if (routing_index_scan_next(&scan) &&
-		DatumGetInt64(routing_index_scan_value(&scan, 0, NULL)) == version)
-		locked = routing_index_scan_lock(&scan);
-	routing_index_scan_end(&scan);
-	UnregisterSnapshot(snapshot);
-	return locked;
-}
-
-/*
  * routing_claim locks agent_id's load row if its version is still "version",
  * adds the conversation to the agent's load of its work type (is_chat: chat,
  * else email) and moves that type's last assignment time to "now".  The
  * decision read the agent's room under that version, so the room is still
- * there (section 12).  It first tries without waiting, skipping a row
- * another transaction holds; then, with "wait", it waits for that
- * transaction.  A failed claim keeps no lock.  Returns whether the claim
- * succeeded.
+ * there (section 12).  It first tries without waiting: the exact version
+ * read is locked, following no update chain, so a row that moved or that
+ * another transaction holds is never locked and needs no subtransaction.
+ * Then, with "wait", when another transaction held the row, it waits for
+ * that transaction (claim_waiting).  A failed claim keeps no lock.
+ * Returns whether the claim succeeded.
  */
 bool
 routing_claim(int64 account_id, int64 agent_id, int64 version,
 			  bool is_chat, bool wait, TimestampTz now)
 {
-	Datum		values[5] = {Int64GetDatum(account_id), Int64GetDatum(agent_id),
-		TimestampTzGetDatum(now), Int64GetDatum(version),
-	BoolGetDatum(is_chat)};
-	bool		claimed = lock_if_unchanged(account_id, agent_id, version);
+	RoutingIndexScan scan;
+	int64		keys[2] = {account_id, agent_id};
+	Snapshot	snapshot = routing_take_snapshot();
+	bool		claimed = false;
+	bool		held = false;
 
-	if (claimed && exec_loads(&claim_plan, values, NULL, 0) != 1)
-		elog(ERROR, "agent_loads row of agent %lld moved while locked",
-			 (long long) agent_id);
-	if (!claimed && wait)
-		claimed = claim_in_subtransaction(&claim_plan, values);
+	routing_index_scan_begin(&scan, &claim_row_table, 2, keys, snapshot);
+	if (routing_index_scan_next(&scan) &&
+		DatumGetInt64(routing_index_scan_value(&scan, CLAIM_VERSION, NULL)) == version)
+	{
+		claimed = routing_index_scan_lock(&scan);
+		if (claimed)
+			count_one_more(&scan, is_chat, now);
+		held = !claimed;
+	}
+	routing_index_scan_end(&scan);
+	UnregisterSnapshot(snapshot);
+	if (held && wait)
+		claimed = claim_waiting(account_id, agent_id, version, is_chat, now);
 	if (claimed)
 		note_load_row_held();
 	return claimed;
