@@ -9,7 +9,7 @@ concurrent_pool=100
 concurrent_clients=8
 closes=${BENCH_CLOSES:-10000}
 long_seconds=${BENCH_LONG_SECONDS:-180}
-only=${BENCH_ONLY:-pools,concurrent,memory,capacity,queue,accounts,tenants,teams,overlap,steady,long,fresh,clock}
+only=${BENCH_ONLY:-pools,concurrent,memory,capacity,queue,accounts,tenants,teams,overlap,steady,long,fresh,clock,clients}
 destdir=${BENCH_DESTDIR:-}
 # The accounts of the capacity and queue pools (the others' account is their
 # size); each is a pool of 100 agents.
@@ -44,8 +44,8 @@ part() {
 }
 for p in ${only//,/ }; do
 	case $p in
-	pools | concurrent | memory | capacity | queue | accounts | tenants | teams | overlap | steady | long | fresh | clock) ;;
-	*) echo "bench/run: unknown part in BENCH_ONLY: $p (pools, concurrent, memory, capacity, queue, accounts, tenants, teams, overlap, steady, long, fresh, clock)" >&2
+	pools | concurrent | memory | capacity | queue | accounts | tenants | teams | overlap | steady | long | fresh | clock | clients) ;;
+	*) echo "bench/run: unknown part in BENCH_ONLY: $p (pools, concurrent, memory, capacity, queue, accounts, tenants, teams, overlap, steady, long, fresh, clock, clients)" >&2
 		exit 1 ;;
 	esac
 done

@@ -1,5 +1,6 @@
 # bench/parts/steady_long.sh, sourced by bench/run: the parts steady,
-# long, fresh (bench/fresh_start) and clock (bench/clock), 1 client, fsync off:
+# long, fresh (bench/fresh_start) and clock (bench/clock), 1 client, fsync
+# off, and clients (bench/clients, its own cluster, fsync on):
 #   steady_floor_close         steady: bench/floor.sql's work, then the close
 #                              of the chat inserted 100 transactions before,
 #                              with its counter, one transaction
@@ -38,3 +39,8 @@ part fresh && bench/fresh_start
 
 # section 16's rows: offers, ticks and lapses, in a database of its own
 part clock && bench/clock
+
+# issue 25's rows: 1, 8 and 32 clients with announcements by the clock
+# worker, by the transactions, and off, in a cluster of its own (routing
+# preloaded)
+part clients && bench/clients
