@@ -126,6 +126,13 @@ _PG_init(void)
 		register_clock_workers();
 }
 
+/*
+ * How long the worker lets commits gather after a batch of announcements:
+ * at most 100 batches a second.  A batch per commit cost the worker more
+ * than the commit (one client went at 0.28 x the floor).
+ */
+#define ANNOUNCE_GATHER_MS 10
+
 /* What a worker last found in its database. */
 typedef enum ClockState
 {
@@ -220,7 +227,8 @@ announce_database(void)
  * postmaster starts it again a few seconds later; a crash restarts it with
  * the server.  Announcing also on each tick catches a commit whose wake-up
  * found no worker (it was starting) or came from another session (COMMIT
- * PREPARED).
+ * PREPARED).  After an error while announcing, it tries again after
+ * routing.clock_interval.
  */
 void
 routing_clock_main(Datum main_arg)
@@ -239,9 +247,14 @@ routing_clock_main(Datum main_arg)
 	for (;;)
 	{
 		TimestampTz now = GetCurrentTimestamp();
+		bool		announced = false;
 
-		if (now >= next_announce && !announce_database())
-			next_announce = TimestampTzPlusMilliseconds(now, clock_interval);
+		if (now >= next_announce)
+		{
+			announced = announce_database();
+			next_announce = announced ? 0 :
+				TimestampTzPlusMilliseconds(now, clock_interval);
+		}
 		now = GetCurrentTimestamp();
 		if (now >= next_tick)
 		{
@@ -250,6 +263,10 @@ routing_clock_main(Datum main_arg)
 			now = GetCurrentTimestamp();
 			next_tick = TimestampTzPlusMilliseconds(now, clock_interval);
 		}
+		/* The commits of the next few milliseconds gather into one batch. */
+		if (announced)
+			(void) WaitLatch(MyLatch, WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+							 ANNOUNCE_GATHER_MS, PG_WAIT_EXTENSION);
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 						 Max(TimestampDifferenceMilliseconds(now, next_tick), 1),
 						 PG_WAIT_EXTENSION);
