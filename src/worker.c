@@ -243,6 +243,13 @@ routing_clock_main(Datum main_arg)
 	pqsignal(SIGTERM, die);
 	BackgroundWorkerUnblockSignals();
 	BackgroundWorkerInitializeConnection(database, NULL, 0);
+	/*
+	 * The worker's plans are kept for its life: made while assignment_log
+	 * was small (after a TRUNCATE, say), the announcements' would scan the
+	 * whole log on every batch as it grows, as the planner hook keeps the
+	 * owner's statements from doing (plumbing.c).
+	 */
+	SetConfigOption("enable_seqscan", "off", PGC_SUSET, PGC_S_OVERRIDE);
 	routing_announce_attach(DatumGetInt32(main_arg));
 	for (;;)
 	{
