@@ -293,7 +293,8 @@ ready(void)
 
 /* The position, and the snapshot it moves to. */
 static RoutingPlan position_plan = {
-	.sql = "select a.position, pg_catalog.pg_current_snapshot() from routing.announcer a",
+	.sql = "select a.position, pg_catalog.pg_current_snapshot() from routing.announcer a"
+	" where a.only_row",
 	.nargs = 0
 };
 
@@ -322,7 +323,8 @@ static RoutingPlan committed_plan = {
 static RoutingPlan move_plan = {
 	.sql =
 	"update routing.announcer set position = $1,"
-	" announced = announced OPERATOR(pg_catalog.+) $2, at = pg_catalog.now()",
+	" announced = announced OPERATOR(pg_catalog.+) $2, at = pg_catalog.now()"
+	" where only_row",
 	.nargs = 2,
 	.argtypes = {PG_SNAPSHOTOID, INT8OID}
 };

@@ -207,6 +207,9 @@ routing_planner(Query *parse, const char *query_string, int cursorOptions,
 		nest_level = NewGUCNestLevel();
 		(void) set_config_option("enable_seqscan", "off", PGC_USERSET,
 								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+		/* A scan left sequential costs it disable_cost: far past JIT's thresholds. */
+		(void) set_config_option("jit", "off", PGC_USERSET,
+								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	}
 	PG_TRY();
 	{

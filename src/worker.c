@@ -247,9 +247,11 @@ routing_clock_main(Datum main_arg)
 	 * The worker's plans are kept for its life: made while assignment_log
 	 * was small (after a TRUNCATE, say), the announcements' would scan the
 	 * whole log on every batch as it grows, as the planner hook keeps the
-	 * owner's statements from doing (plumbing.c).
+	 * owner's statements from doing (plumbing.c); and a scan left
+	 * sequential, costed at disable_cost, would have each batch JIT-compiled.
 	 */
 	SetConfigOption("enable_seqscan", "off", PGC_SUSET, PGC_S_OVERRIDE);
+	SetConfigOption("jit", "off", PGC_SUSET, PGC_S_OVERRIDE);
 	routing_announce_attach(DatumGetInt32(main_arg));
 	for (;;)
 	{
