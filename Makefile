@@ -94,7 +94,7 @@ bench-citus: deps
 	PG_CONFIG=$(PG_CONFIG) ./bench/citus
 
 # The same on one server without Citus, on 1 worker and on 2, in
-# interleaved rounds, as one table (bench/citus-scale; about 9 minutes).
+# interleaved rounds, as one table (bench/citus-scale; about 12 minutes).
 bench-citus-scale: deps
 	$(MAKE) all
 	$(MAKE) install
