@@ -50,7 +50,7 @@ PACKAGES = postgresql-15 postgresql-server-dev-15 postgresql-common
 TEST_PACKAGES = $(PACKAGES) postgresql-15-pgtap pgtap
 BENCH_PACKAGES = $(PACKAGES) gnuplot-nox
 
-.PHONY: deps test-deps bench-deps demo test bench print-regress test-citus bench-citus
+.PHONY: deps test-deps bench-deps demo test bench print-regress test-citus bench-citus bench-citus-scale
 
 deps:
 	@./scripts/ensure-packages $(PACKAGES)
@@ -92,6 +92,13 @@ bench-citus: deps
 	$(MAKE) all
 	$(MAKE) install
 	PG_CONFIG=$(PG_CONFIG) ./bench/citus
+
+# The same on one server without Citus, on 1 worker and on 2, in
+# interleaved rounds, as one table (bench/citus-scale; about 12 minutes).
+bench-citus-scale: deps
+	$(MAKE) all
+	$(MAKE) install
+	PG_CONFIG=$(PG_CONFIG) ./bench/citus-scale
 
 # The Debian package postgresql-15-routing (debian/, pg_buildext), built in a
 # copy of the tree into debs/ (not build-*/: "debian/rules clean" deletes

@@ -1,15 +1,23 @@
 # test/citus/cluster.sh: sourced by test/citus/run and bench/citus; a
-# throwaway Citus cluster on loopback: a coordinator and two workers of the
-# PostgreSQL of $PG_CONFIG, on ports $CITUS_PORT (default 5436) and the two
-# after it, run by the postgres OS user (initdb refuses root), with routing
-# distributed.  The caller sets a trap that calls cluster_stop.
+# throwaway Citus cluster on loopback: a coordinator and $CITUS_WORKERS workers
+# (default two) of the PostgreSQL of $PG_CONFIG, on ports $CITUS_PORT (default
+# 5436) and the ones after it, run by the postgres OS user (initdb refuses
+# root), with routing distributed; or, with server_start instead of
+# cluster_start, one server without Citus on $CITUS_PORT.  The caller sets a
+# trap that calls cluster_stop.
 
 PG_CONFIG=${PG_CONFIG:-pg_config}
 bindir=$("$PG_CONFIG" --bindir)
 PATH=$bindir:$PATH
 export PATH
 coordinator_port=${CITUS_PORT:-5436}
-worker_ports="$((coordinator_port + 1)) $((coordinator_port + 2))"
+citus_workers=${CITUS_WORKERS:-2}
+worker_ports=
+i=1
+while [ "$i" -le "$citus_workers" ]; do
+	worker_ports="$worker_ports${worker_ports:+ }$((coordinator_port + i))"
+	i=$((i + 1))
+done
 cluster_dir=
 started_nodes=
 
@@ -51,11 +59,13 @@ node_psql()
 	psql -X -q -v ON_ERROR_STOP=1 -h "$cluster_dir" -p "$port" -U postgres -d postgres "$@"
 }
 
-# node_start PORT: initdb and start one node of the cluster in $cluster_dir
-# (made by cluster_start), with Citus preloaded; cluster_stop stops it.
+# node_start PORT [PRELOAD]: initdb and start one node of the cluster in
+# $cluster_dir (made by cluster_start), with PRELOAD (default citus) in
+# shared_preload_libraries; cluster_stop stops it.
 node_start()
 {
 	port=$1
+	preload=${2-citus}
 	as_postgres initdb -D "$cluster_dir/$port" -U postgres -A trust --no-sync \
 		>"$cluster_dir/initdb-$port.log" 2>&1 ||
 		{ cat "$cluster_dir/initdb-$port.log"; return 1; }
@@ -63,7 +73,7 @@ node_start()
 		port = $port
 		listen_addresses = '127.0.0.1'
 		unix_socket_directories = '$cluster_dir'
-		shared_preload_libraries = 'citus'
+		shared_preload_libraries = '$preload'
 		wal_level = logical
 		max_prepared_transactions = 100
 		max_connections = 100
@@ -116,6 +126,19 @@ cluster_start()
 			-c "select pg_catalog.citus_add_node('127.0.0.1', $port)" || return 1
 	done
 	node_psql "$coordinator_port" -o /dev/null -c 'select routing.distribute()'
+}
+
+# server_start: one server without Citus on $coordinator_port, in a new
+# $cluster_dir, configured as the cluster's nodes are, with routing created
+# and routing.notify off as routing.distribute() sets it on a cluster.
+server_start()
+{
+	cluster_dir=$(mktemp -d /tmp/routing-citus.XXXXXX)
+	chmod 755 "$cluster_dir"
+	[ "$(id -u)" -ne 0 ] || chown postgres "$cluster_dir"
+	node_start "$coordinator_port" '' || return 1
+	node_psql "$coordinator_port" -c 'create extension routing' \
+		-c 'alter database postgres set routing.notify = off'
 }
 
 # cluster_logs: the end of every node's server log (after a failure).
