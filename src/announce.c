@@ -300,22 +300,27 @@ static RoutingPlan position_plan = {
 
 /*
  * The rows committed after the position and before the new snapshot: by
- * transaction id, those the position saw running and those it saw as not
- * yet started, below the new snapshot's end (a row's xact_id from another
- * cluster, which only an unfinished restore leaves, is never announced
- * over and over).  Under the same snapshot as position_plan, only
- * committed rows are read.  In log order, which is commit order for the
- * changes of one conversation: each waits for the other's row lock.
+ * transaction id, those the position saw as not yet started, below the new
+ * snapshot's end (a row's xact_id from another cluster, which only an
+ * unfinished restore leaves, is never announced over and over), and those
+ * it saw running; under the same snapshot as position_plan, only committed
+ * rows are read.  Two disjoint index scans, not one OR: planned while the
+ * log was empty, the OR became a scan of the whole index on every batch.
+ * In log order, which is commit order for the changes of one
+ * conversation: each waits for the other's row lock.
  */
+#define COMMITTED_COLUMNS \
+	"select l.log_id, l.account_id, l.conversation_id, l.to_agent_id, l.to_team_id," \
+	" l.assigned_by from routing.assignment_log l"
 static RoutingPlan committed_plan = {
 	.sql =
-	"select l.log_id, l.account_id, l.conversation_id, l.to_agent_id, l.to_team_id, l.assigned_by"
-	" from routing.assignment_log l"
-	" where l.xact_id is not null"
-	" and (l.xact_id OPERATOR(pg_catalog.>=) pg_catalog.pg_snapshot_xmax($1)"
-	"      and l.xact_id OPERATOR(pg_catalog.<) pg_catalog.pg_snapshot_xmax($2)"
-	"      or l.xact_id" EQ "any (array(select pg_catalog.pg_snapshot_xip($1))))"
-	" order by l.log_id",
+	COMMITTED_COLUMNS
+	" where l.xact_id OPERATOR(pg_catalog.>=) pg_catalog.pg_snapshot_xmax($1)"
+	" and l.xact_id OPERATOR(pg_catalog.<) pg_catalog.pg_snapshot_xmax($2)"
+	" union all "
+	COMMITTED_COLUMNS
+	" where l.xact_id" EQ "any (array(select pg_catalog.pg_snapshot_xip($1)))"
+	" order by 1",
 	.nargs = 2,
 	.argtypes = {PG_SNAPSHOTOID, PG_SNAPSHOTOID}
 };
