@@ -186,9 +186,9 @@ has_position(void)
 /*
  * routing_announcer says who announces the current transaction's changes of
  * owner: nobody if routing.notify is off or on a shard; the clock worker if
- * the database has one (and the position it keeps); else the transaction.  The database's slot is
- * looked up once per backend: the list is fixed at server start, and a
- * database is not renamed while connected to.
+ * the database has one (and the position it keeps); else the transaction.
+ * The database's slot is looked up once per backend: the list is fixed at
+ * server start, and a database is not renamed while connected to.
  */
 RoutingAnnouncer
 routing_announcer(void)
@@ -338,8 +338,9 @@ static RoutingPlan move_plan = {
  * routing_announce_committed, in the worker's REPEATABLE READ transaction,
  * queues a NOTIFY for each row committed since the position and moves the
  * position, both delivered by the transaction's commit (nothing where the
- * worker does not announce, see ready).  The position stays when nothing was new, so an idle database costs no
- * write.  An error is the caller's to end the transaction for.
+ * worker does not announce, see ready).  The position stays when nothing
+ * was new, so an idle database costs no write.  An error is the caller's
+ * to end the transaction for.
  */
 void
 routing_announce_committed(void)
@@ -368,16 +369,15 @@ routing_announce_committed(void)
 		for (int i = 0; i < nrows; i++)
 		{
 			RoutingAnnouncement announcement;
-			bool		assigned_by_null;
 
 			announcement.log_id = routing_get_int64(i, 1, NULL);
 			announcement.account_id = routing_get_int64(i, 2, NULL);
 			announcement.conversation_id = routing_get_int64(i, 3, NULL);
 			announcement.agent_id = routing_get_int64(i, 4, &announcement.has_agent);
 			announcement.team_id = routing_get_int64(i, 5, &announcement.has_team);
-			SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 6, &assigned_by_null);
-			announcement.assigned_by = assigned_by_null ? NULL :
-				SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 6);
+			/* NULL when the column is */
+			announcement.assigned_by = SPI_getvalue(SPI_tuptable->vals[i],
+													SPI_tuptable->tupdesc, 6);
 			Async_Notify("routing_assignment", payload(&announcement));
 		}
 		if (nrows > 0)

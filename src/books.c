@@ -3,7 +3,8 @@
  *		The conversation books: routing a new conversation, checking and
  *		counting a new owner, moving a chat between agents' loads when its
  *		owner, status or channel changes, and logging each change of owner
- *		and having it announced.  The triggers call these as the extension owner.
+ *		and having it announced.  The triggers call these as the extension
+ *		owner.
  */
 #include "postgres.h"
 #include "fmgr.h"
@@ -344,7 +345,7 @@ routing_book_owner_change(const ConversationRow *old, const ConversationRow *new
 		.assigned_by = new->assigned_by[0] ? new->assigned_by : NULL
 	};
 	Datum		values[11];
-	bool		nulls[11];
+	bool		nulls[11] = {0};
 
 	values[0] = Int64GetDatum(new->account_id);
 	values[1] = Int64GetDatum(announcement.log_id);
@@ -366,7 +367,6 @@ routing_book_owner_change(const ConversationRow *old, const ConversationRow *new
 	values[10] = announcer == ROUTING_ANNOUNCER_WORKER ?
 		FullTransactionIdGetDatum(GetTopFullTransactionId()) : (Datum) 0;
 	nulls[10] = announcer != ROUTING_ANNOUNCER_WORKER;
-	nulls[0] = nulls[1] = nulls[2] = nulls[9] = false;
 	routing_table_append(&log_table, values, nulls);
 	routing_announce(announcer, &announcement);
 }
